@@ -1,0 +1,20 @@
+# Compiles the versioned SQL files of src/store/migrations/<dialect>/ into the
+# binary, so a deployed herald needs no files beside it. File names start with
+# the schema version they bring the database to: 0001_initial.sql.
+function(herald_embed_migrations dialect out_var)
+  file(GLOB files CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/src/store/migrations/${dialect}/*.sql)
+  list(SORT files)
+  set(entries "")
+  foreach(file ${files})
+    get_filename_component(name ${file} NAME)
+    string(REGEX MATCH "^[0-9]+" version ${name})
+    math(EXPR version "${version}")
+    file(READ ${file} sql)
+    string(APPEND entries "    {${version}, \"${name}\", R\"herald_sql(${sql})herald_sql\"},\n")
+  endforeach()
+  set(HERALD_DIALECT ${dialect})
+  set(HERALD_MIGRATION_ENTRIES "${entries}")
+  set(out ${CMAKE_CURRENT_BINARY_DIR}/generated/migrations_${dialect}.cc)
+  configure_file(${PROJECT_SOURCE_DIR}/cmake/migrations.cc.in ${out} @ONLY)
+  set(${out_var} ${out} PARENT_SCOPE)
+endfunction()

@@ -1,0 +1,174 @@
+#include "api/http_server.h"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/strand.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+
+namespace herald::api {
+namespace {
+
+namespace beast = boost::beast;
+namespace net = boost::asio;
+namespace ssl = boost::asio::ssl;
+using tcp = net::ip::tcp;
+
+// One connection. Stream is beast::tcp_stream or ssl_stream<tcp_stream>;
+// requests on a connection are handled one after another.
+template <class Stream>
+class Session : public std::enable_shared_from_this<Session<Stream>> {
+ public:
+  template <class... Args>
+  Session(std::shared_ptr<const HttpServer::Handler> handler, std::size_t body_limit,
+          std::chrono::seconds idle_timeout, Args&&... stream_args)
+      : stream_(std::forward<Args>(stream_args)...),
+        handler_(std::move(handler)),
+        body_limit_(body_limit),
+        idle_timeout_(idle_timeout) {}
+
+  void Run() {
+    if constexpr (std::is_same_v<Stream, beast::tcp_stream>) {
+      ReadRequest();
+    } else {
+      beast::get_lowest_layer(stream_).expires_after(idle_timeout_);
+      stream_.async_handshake(ssl::stream_base::server,
+                              [self = this->shared_from_this()](beast::error_code ec) {
+                                if (ec) return;  // failed handshakes (bad client cert) just close
+                                self->ReadRequest();
+                              });
+    }
+  }
+
+ private:
+  void ReadRequest() {
+    parser_.emplace();
+    parser_->body_limit(body_limit_);
+    beast::get_lowest_layer(stream_).expires_after(idle_timeout_);
+    http::async_read(
+        stream_, buffer_, *parser_,
+        [self = this->shared_from_this()](beast::error_code ec, std::size_t) { self->OnRead(ec); });
+  }
+
+  void OnRead(beast::error_code ec) {
+    if (ec == http::error::end_of_stream || ec == beast::error::timeout ||
+        ec == net::error::operation_aborted || ec == net::error::eof ||
+        ec == net::error::connection_reset) {
+      return Close();
+    }
+    if (ec == http::error::body_limit) {
+      return Send(ErrorResponse(
+          413,
+          "the request body is larger than the limit of " + std::to_string(body_limit_) + " bytes",
+          11, false));
+    }
+    if (ec) {
+      // A request we cannot parse still gets an answer before the close.
+      return Send(ErrorResponse(400, "malformed HTTP request: " + ec.message(), 11, false));
+    }
+    Request request = parser_->release();
+    Send((*handler_)(request));
+  }
+
+  void Send(Response response) {
+    auto shared = std::make_shared<Response>(std::move(response));
+    beast::get_lowest_layer(stream_).expires_after(idle_timeout_);
+    http::async_write(stream_, *shared,
+                      [self = this->shared_from_this(), shared](beast::error_code ec, std::size_t) {
+                        if (ec || !shared->keep_alive()) return self->Close();
+                        self->ReadRequest();
+                      });
+  }
+
+  void Close() {
+    beast::error_code ec;
+    if constexpr (std::is_same_v<Stream, beast::tcp_stream>) {
+      stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    } else {
+      beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(5));
+      stream_.async_shutdown([self = this->shared_from_this()](beast::error_code) {});
+    }
+  }
+
+  Stream stream_;
+  beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  std::shared_ptr<const HttpServer::Handler> handler_;
+  std::size_t body_limit_;
+  std::chrono::seconds idle_timeout_;
+};
+
+}  // namespace
+
+std::shared_ptr<ssl::context> MakeServerTlsContext(const TlsFiles& files) {
+  auto ctx = std::make_shared<ssl::context>(ssl::context::tls_server);
+  ctx->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
+                   ssl::context::no_sslv3 | ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1);
+  auto load = [](const std::string& what, const std::string& file, auto&& fn) {
+    try {
+      fn();
+    } catch (const boost::system::system_error& e) {
+      throw std::runtime_error("cannot load " + what + " " + file + ": " + e.code().message());
+    }
+  };
+  load("certfile", files.certfile, [&] { ctx->use_certificate_chain_file(files.certfile); });
+  load("keyfile", files.keyfile,
+       [&] { ctx->use_private_key_file(files.keyfile, ssl::context::pem); });
+  if (!files.cafile.empty()) {
+    load("cafile", files.cafile, [&] { ctx->load_verify_file(files.cafile); });
+    ctx->set_verify_mode(ssl::verify_peer | ssl::verify_fail_if_no_peer_cert);
+  }
+  return ctx;
+}
+
+HttpServer::HttpServer(net::io_context& ioc, Options options, Handler handler)
+    : ioc_(ioc),
+      options_(std::move(options)),
+      handler_(std::make_shared<const Handler>(std::move(handler))),
+      acceptor_(net::make_strand(ioc)) {}
+
+HttpServer::~HttpServer() = default;
+
+void HttpServer::Start() {
+  tcp::endpoint endpoint(net::ip::make_address(options_.address), options_.port);
+  acceptor_.open(endpoint.protocol());
+  acceptor_.set_option(net::socket_base::reuse_address(true));
+  acceptor_.bind(endpoint);
+  acceptor_.listen(net::socket_base::max_listen_connections);
+  Accept();
+}
+
+void HttpServer::Stop() {
+  net::post(acceptor_.get_executor(), [this] {
+    beast::error_code ec;
+    acceptor_.close(ec);
+  });
+}
+
+std::uint16_t HttpServer::port() const {
+  return acceptor_.local_endpoint().port();
+}
+
+void HttpServer::Accept() {
+  acceptor_.async_accept(net::make_strand(ioc_), [this](beast::error_code ec, tcp::socket socket) {
+    if (ec == net::error::operation_aborted || !acceptor_.is_open()) return;
+    if (!ec) {
+      socket.set_option(tcp::no_delay(true), ec);
+      if (options_.tls) {
+        std::make_shared<Session<beast::ssl_stream<beast::tcp_stream>>>(
+            handler_, options_.body_limit, options_.idle_timeout, std::move(socket), *options_.tls)
+            ->Run();
+      } else {
+        std::make_shared<Session<beast::tcp_stream>>(handler_, options_.body_limit,
+                                                     options_.idle_timeout, std::move(socket))
+            ->Run();
+      }
+    } else {
+      spdlog::warn("accept failed: {}", ec.message());
+    }
+    Accept();
+  });
+}
+
+}  // namespace herald::api

@@ -1,0 +1,63 @@
+// An HTTP/1.1 server on Boost.Beast: keep-alive, a body limit answered with
+// 413, optional TLS (and mutual TLS), and a synchronous handler that runs on
+// the io_context's threads.
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "api/router.h"
+
+namespace herald::api {
+
+struct TlsFiles {
+  std::string certfile;
+  std::string keyfile;
+  std::string cafile;  // set: clients must present a certificate signed by it
+};
+
+// Builds a server-side TLS context. Throws std::runtime_error naming the file
+// when one cannot be loaded.
+std::shared_ptr<boost::asio::ssl::context> MakeServerTlsContext(const TlsFiles& files);
+
+class HttpServer {
+ public:
+  using Handler = std::function<Response(const Request&)>;
+
+  struct Options {
+    std::string address = "0.0.0.0";
+    std::uint16_t port = 0;  // 0: any free port (see port())
+    std::size_t body_limit = 16 * 1024 * 1024;
+    std::chrono::seconds idle_timeout{60};
+    std::shared_ptr<boost::asio::ssl::context> tls;  // null: plain HTTP
+  };
+
+  HttpServer(boost::asio::io_context& ioc, Options options, Handler handler);
+  ~HttpServer();
+  HttpServer(const HttpServer&) = delete;
+  HttpServer& operator=(const HttpServer&) = delete;
+
+  // Binds and starts accepting. Throws boost::system::system_error when the
+  // port cannot be bound.
+  void Start();
+  // Stops accepting; connections in progress finish their current request.
+  void Stop();
+
+  std::uint16_t port() const;
+
+ private:
+  void Accept();
+
+  boost::asio::io_context& ioc_;
+  Options options_;
+  std::shared_ptr<const Handler> handler_;
+  boost::asio::ip::tcp::acceptor acceptor_;
+};
+
+}  // namespace herald::api

@@ -1,0 +1,195 @@
+#include "api/router.h"
+
+#include <spdlog/spdlog.h>
+
+#include <nlohmann/json.hpp>
+
+#include "api/api_error.h"
+#include "api/json_body.h"
+#include "store/deadline.h"
+#include "store/store.h"
+
+namespace herald::api {
+namespace {
+
+std::vector<std::string> SplitPath(std::string_view path) {
+  std::vector<std::string> out;
+  std::size_t start = 1;  // skip the leading '/'
+  while (start <= path.size()) {
+    std::size_t end = path.find('/', start);
+    if (end == std::string_view::npos) end = path.size();
+    out.emplace_back(path.substr(start, end - start));
+    start = end + 1;
+  }
+  return out;
+}
+
+int HexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+std::map<std::string, std::string> ParseQuery(std::string_view text) {
+  std::map<std::string, std::string> out;
+  std::size_t start = 0;
+  while (start < text.size()) {
+    std::size_t end = text.find('&', start);
+    if (end == std::string_view::npos) end = text.size();
+    std::string_view part = text.substr(start, end - start);
+    std::size_t eq = part.find('=');
+    auto key = UrlDecode(part.substr(0, eq), true);
+    auto value = eq == std::string_view::npos ? std::optional<std::string>("")
+                                              : UrlDecode(part.substr(eq + 1), true);
+    if (!key || !value) throw BadRequest("malformed query string");
+    if (!key->empty()) out.emplace(std::move(*key), std::move(*value));
+    start = end + 1;
+  }
+  return out;
+}
+
+int StatusFor(const store::StoreError& e) {
+  switch (e.kind()) {
+    case store::StoreError::Kind::kNotFound:
+      return 404;
+    case store::StoreError::Kind::kInvalidArgument:
+      return 400;
+    case store::StoreError::Kind::kConflict:
+      return 409;
+    case store::StoreError::Kind::kDeadline:
+      return 503;
+    case store::StoreError::Kind::kUnavailable:
+    case store::StoreError::Kind::kSchema:
+      return 500;
+  }
+  return 500;
+}
+
+}  // namespace
+
+std::optional<std::string> UrlDecode(std::string_view text, bool plus_is_space) {
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (c == '%') {
+      if (i + 2 >= text.size()) return std::nullopt;
+      int hi = HexValue(text[i + 1]), lo = HexValue(text[i + 2]);
+      if (hi < 0 || lo < 0) return std::nullopt;
+      out.push_back(static_cast<char>(hi * 16 + lo));
+      i += 2;
+    } else if (c == '+' && plus_is_space) {
+      out.push_back(' ');
+    } else {
+      out.push_back(c);
+    }
+  }
+  return out;
+}
+
+std::optional<std::string> RequestContext::Query(const std::string& key) const {
+  auto it = query.find(key);
+  if (it == query.end()) return std::nullopt;
+  return it->second;
+}
+
+Response JsonResponse(http::status status, const std::string& body, unsigned version,
+                      bool keep_alive) {
+  Response res{status, version};
+  res.set(http::field::server, "herald");
+  if (!body.empty()) {
+    res.set(http::field::content_type, "application/json;charset=utf-8");
+    res.body() = body;
+  }
+  res.keep_alive(keep_alive);
+  res.prepare_payload();
+  return res;
+}
+
+Response ErrorResponse(int status, const std::string& message, unsigned version, bool keep_alive) {
+  nlohmann::json body = {{"Error", {{"Message", message}}}};
+  return JsonResponse(static_cast<http::status>(status), DumpJson(body), version, keep_alive);
+}
+
+Router::Router(metrics::Metrics* metrics, std::chrono::nanoseconds timeout)
+    : metrics_(metrics), timeout_(timeout) {}
+
+void Router::Add(http::verb method, const std::string& pattern, Handler handler) {
+  routes_.push_back({method, pattern, SplitPath(pattern), std::move(handler)});
+}
+
+Response Router::Dispatch(const Request& request) {
+  const auto started = std::chrono::steady_clock::now();
+  const unsigned version = request.version();
+  const bool keep_alive = request.keep_alive();
+  std::string route_label = "unknown";
+  Response response;
+  try {
+    store::ScopedDeadline deadline(started + timeout_);
+    const auto raw_target = request.target();
+    std::string_view target(raw_target.data(), raw_target.size());
+    std::size_t qpos = target.find('?');
+    std::string_view path = target.substr(0, qpos);
+    if (path.empty() || path.front() != '/') throw BadRequest("the request target must be a path");
+    std::vector<std::string> segments = SplitPath(path);
+
+    const Route* match = nullptr;
+    bool path_matched = false;
+    std::map<std::string, std::string> params;
+    for (const auto& route : routes_) {
+      if (route.segments.size() != segments.size()) continue;
+      std::map<std::string, std::string> captured;
+      bool ok = true;
+      for (std::size_t i = 0; i < segments.size() && ok; ++i) {
+        const std::string& want = route.segments[i];
+        if (!want.empty() && want.front() == ':') {
+          auto decoded = UrlDecode(segments[i], false);
+          if (!decoded || decoded->empty()) {
+            ok = false;
+          } else {
+            captured.emplace(want.substr(1), std::move(*decoded));
+          }
+        } else {
+          ok = want == segments[i];
+        }
+      }
+      if (!ok) continue;
+      path_matched = true;
+      if (route.method == request.method()) {
+        match = &route;
+        params = std::move(captured);
+        break;
+      }
+    }
+    if (match == nullptr) {
+      if (path_matched) throw ApiError(405, "method not allowed");
+      throw NotFound("no such route: " + std::string(path));
+    }
+    route_label = match->pattern;
+    if (store::DeadlinePassed()) throw ApiError(503, "request deadline passed");
+    RequestContext ctx{request, std::move(params),
+                       qpos == std::string_view::npos ? std::map<std::string, std::string>{}
+                                                      : ParseQuery(target.substr(qpos + 1))};
+    response = match->handler(ctx);
+  } catch (const ApiError& e) {
+    response = ErrorResponse(e.status(), e.what(), version, keep_alive);
+  } catch (const store::StoreError& e) {
+    const int status = StatusFor(e);
+    if (status >= 500)
+      spdlog::error("{} {}: {}", std::string(request.method_string()), route_label, e.what());
+    response = ErrorResponse(status, e.what(), version, keep_alive);
+  } catch (const std::exception& e) {
+    spdlog::error("{} {}: {}", std::string(request.method_string()), route_label, e.what());
+    response = ErrorResponse(500, std::string("internal error: ") + e.what(), version, keep_alive);
+  }
+  if (metrics_ != nullptr) {
+    const double ms =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
+            .count();
+    metrics_->ObserveApiResponse(route_label, response.result_int(), ms);
+  }
+  return response;
+}
+
+}  // namespace herald::api

@@ -1,0 +1,71 @@
+#include "api/routes.h"
+
+#include <charconv>
+
+#include "api/api_error.h"
+#include "api/json_body.h"
+
+namespace herald::api {
+
+int LimitParam(const RequestContext& ctx, int fallback, int min, int max) {
+  auto text = ctx.Query("limit");
+  if (!text) return fallback;
+  int value = 0;
+  auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), value);
+  if (ec != std::errc() || end != text->data() + text->size() || value < min || value > max) {
+    throw BadRequest("limit must be an integer from " + std::to_string(min) + " to " +
+                     std::to_string(max));
+  }
+  return value;
+}
+
+Response Json(const RequestContext& ctx, int status, const nlohmann::json& body) {
+  return JsonResponse(static_cast<http::status>(status), DumpJson(body), ctx.request.version(),
+                      ctx.request.keep_alive());
+}
+
+Response Empty(const RequestContext& ctx, int status) {
+  return JsonResponse(static_cast<http::status>(status), "", ctx.request.version(),
+                      ctx.request.keep_alive());
+}
+
+namespace {
+
+Response MetricsResponse(const RequestContext& ctx, const metrics::Metrics& metrics) {
+  Response res{http::status::ok, ctx.request.version()};
+  res.set(http::field::server, "herald");
+  res.set(http::field::content_type, "text/plain; version=0.0.4; charset=utf-8");
+  res.body() = metrics.Render();
+  res.keep_alive(ctx.request.keep_alive());
+  res.prepare_payload();
+  return res;
+}
+
+}  // namespace
+
+Router MakeApiRouter(ApiContext& ctx, std::chrono::nanoseconds timeout) {
+  Router router(&ctx.metrics, timeout);
+  AddLayerRoutes(router, ctx);
+  AddVulnerabilityRoutes(router, ctx);
+  AddNotificationRoutes(router, ctx);
+  router.Add(http::verb::get, "/v1/namespaces", [&ctx](const RequestContext& rc) {
+    nlohmann::json list = nlohmann::json::array();
+    for (const auto& name : ctx.store.ListNamespaces()) list.push_back({{"Name", name}});
+    return Json(rc, 200, {{"Namespaces", std::move(list)}});
+  });
+  router.Add(http::verb::get, "/v1/metrics",
+             [&ctx](const RequestContext& rc) { return MetricsResponse(rc, ctx.metrics); });
+  return router;
+}
+
+Router MakeHealthRouter(store::Store& store, metrics::Metrics& metrics) {
+  // The health port answers quickly or not at all; no API deadline applies.
+  Router router(nullptr, std::chrono::hours(1));
+  router.Add(http::verb::get, "/health",
+             [&store](const RequestContext& rc) { return Empty(rc, store.Ping() ? 200 : 503); });
+  router.Add(http::verb::get, "/metrics",
+             [&metrics](const RequestContext& rc) { return MetricsResponse(rc, metrics); });
+  return router;
+}
+
+}  // namespace herald::api

@@ -1,0 +1,37 @@
+// The route tables: Clair v1's /v1 API plus Herald's additions on the API
+// port, and /health + /metrics on the health port.
+#pragma once
+
+#include <chrono>
+#include <string>
+
+#include "api/page_token.h"
+#include "api/router.h"
+#include "metrics/metrics.h"
+#include "store/store.h"
+
+namespace herald::api {
+
+struct ApiContext {
+  store::Store& store;
+  const PageTokens& tokens;
+  metrics::Metrics& metrics;
+};
+
+void AddLayerRoutes(Router& router, ApiContext& ctx);
+void AddVulnerabilityRoutes(Router& router, ApiContext& ctx);
+void AddNotificationRoutes(Router& router, ApiContext& ctx);
+
+// Every route of the API port.
+Router MakeApiRouter(ApiContext& ctx, std::chrono::nanoseconds timeout);
+// /health and /metrics for the health port.
+Router MakeHealthRouter(store::Store& store, metrics::Metrics& metrics);
+
+// Shared helpers for the route files.
+// `limit` from the query string: absent → fallback; non-numeric or out of
+// [min, max] → 400.
+int LimitParam(const RequestContext& ctx, int fallback, int min, int max);
+Response Json(const RequestContext& ctx, int status, const nlohmann::json& body);
+Response Empty(const RequestContext& ctx, int status);
+
+}  // namespace herald::api

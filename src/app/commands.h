@@ -1,0 +1,19 @@
+// The commands of the herald binary (SPEC §1). Each returns the exit code.
+#pragma once
+
+#include "app/options.h"
+
+namespace herald::app {
+
+// Runs the API server, the health server (and later the notifier) until
+// SIGINT/SIGTERM; 0 after a graceful stop.
+int RunServe(const CommonOptions& options);
+
+// Creates or upgrades the schema, then exits.
+int RunMigrate(const CommonOptions& options);
+
+// Validates the configuration and prints it with secrets redacted: 0 valid,
+// 2 invalid.
+int RunCheckConfig(const CommonOptions& options);
+
+}  // namespace herald::app

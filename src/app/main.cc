@@ -1,0 +1,57 @@
+// herald: the command-line entry point (SPEC §1).
+#include <spdlog/spdlog.h>
+
+#include <CLI/CLI.hpp>
+#include <iostream>
+
+#include "app/commands.h"
+#include "config/config.h"
+#include "store/store.h"
+#include "util/logging.h"
+
+int main(int argc, char** argv) {
+  using herald::app::CommonOptions;
+  CLI::App app{
+      "herald: vulnerability notifications, wire-compatible with the Clair v1 API.\n"
+      "Stores image layers and vulnerabilities, records a notification whenever a "
+      "vulnerability appears, changes or goes away, and delivers it to webhooks."};
+  app.require_subcommand(1);
+  CommonOptions options;
+
+  auto* serve = app.add_subcommand(
+      "serve", "Run the API server, the health server and the notifier until SIGINT/SIGTERM");
+  auto* migrate = app.add_subcommand("migrate", "Create or upgrade the database schema, then exit");
+  auto* check = app.add_subcommand(
+      "check-config",
+      "Validate the configuration and print it with secrets redacted (exit 0 valid, 2 invalid)");
+  auto* version = app.add_subcommand("version", "Print the version");
+  for (auto* cmd : {serve, migrate, check}) herald::app::AddCommonOptions(*cmd, options);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int rc = app.exit(e);
+    return rc == 0 ? 0 : 2;
+  }
+
+  if (*version) {
+    std::cout << "herald " << HERALD_VERSION << std::endl;
+    return 0;
+  }
+  try {
+    herald::util::SetupLogging(options.log_format, options.log_level);
+    if (*serve) return herald::app::RunServe(options);
+    if (*migrate) return herald::app::RunMigrate(options);
+    if (*check) return herald::app::RunCheckConfig(options);
+  } catch (const herald::config::ConfigError& e) {
+    std::cerr << "herald: invalid configuration: " << e.what() << std::endl;
+    return 2;
+  } catch (const herald::store::StoreError& e) {
+    spdlog::critical("database: {}", e.what());
+    return 1;
+  } catch (const std::exception& e) {
+    spdlog::critical("{}", e.what());
+    return 1;
+  }
+  return 0;
+}

@@ -1,0 +1,16 @@
+#include <spdlog/spdlog.h>
+
+#include "app/commands.h"
+#include "store/open.h"
+
+namespace herald::app {
+
+int RunMigrate(const CommonOptions& options) {
+  config::Config cfg = LoadEffectiveConfig(options);
+  // Opening a store applies every pending migration in its own transaction.
+  auto store = store::OpenStore(cfg.database.source, util::SystemClock::Instance());
+  spdlog::info("database schema is up to date");
+  return 0;
+}
+
+}  // namespace herald::app

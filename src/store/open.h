@@ -1,0 +1,27 @@
+// Picks and opens the store named by database.source (SPEC §2).
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "store/store.h"
+#include "util/clock.h"
+
+namespace herald::store {
+
+enum class Backend { kSqlite, kPostgres };
+
+struct Source {
+  Backend backend;
+  std::string location;  // a file path for SQLite, a libpq conninfo for PostgreSQL
+};
+
+// "" → ./herald.db; "sqlite:///abs.db" or "*.db" → SQLite; "postgres://…",
+// "postgresql://…" or "key=value …" → PostgreSQL. Throws StoreError
+// (kInvalidArgument) for anything else.
+Source ParseSource(const std::string& source);
+
+// Opens the store and applies pending migrations. Throws StoreError.
+std::unique_ptr<Store> OpenStore(const std::string& source, util::Clock& clock);
+
+}  // namespace herald::store

@@ -1,0 +1,629 @@
+#include "store/sqlite/sqlite_store.h"
+
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <limits>
+#include <map>
+#include <set>
+
+#include "store/affected.h"
+#include "store/migrations.h"
+#include "store/vulnerability_snapshot.h"
+#include "util/uuid.h"
+#include "version/comparator.h"
+
+namespace herald::store::sqlite {
+namespace {
+
+using Kind = StoreError::Kind;
+
+std::optional<std::int64_t> FindId(Connection& c, const std::string& sql, std::string_view key) {
+  auto& st = c.Prepare(sql).Bind(1, key);
+  if (!st.Step()) return std::nullopt;
+  return st.Int(0);
+}
+
+std::int64_t NamespaceId(Connection& c, const std::string& name) {
+  if (auto id = FindId(c, "SELECT id FROM namespaces WHERE name = ?", name)) return *id;
+  c.Prepare("INSERT INTO namespaces (name) VALUES (?)").Bind(1, name).Run();
+  return c.LastInsertRowId();
+}
+
+std::int64_t FeatureVersionId(Connection& c, std::int64_t namespace_id, const std::string& name,
+                              const std::string& version) {
+  std::int64_t feature_id;
+  auto& find = c.Prepare("SELECT id FROM features WHERE namespace_id = ? AND name = ?");
+  find.Bind(1, namespace_id).Bind(2, name);
+  if (find.Step()) {
+    feature_id = find.Int(0);
+  } else {
+    c.Prepare("INSERT INTO features (namespace_id, name) VALUES (?, ?)")
+        .Bind(1, namespace_id)
+        .Bind(2, name)
+        .Run();
+    feature_id = c.LastInsertRowId();
+  }
+  auto& fv = c.Prepare("SELECT id FROM feature_versions WHERE feature_id = ? AND version = ?");
+  fv.Bind(1, feature_id).Bind(2, version);
+  if (fv.Step()) return fv.Int(0);
+  c.Prepare("INSERT INTO feature_versions (feature_id, version) VALUES (?, ?)")
+      .Bind(1, feature_id)
+      .Bind(2, version)
+      .Run();
+  return c.LastInsertRowId();
+}
+
+struct StoredVulnerability {
+  std::int64_t id;
+  model::Vulnerability vulnerability;
+};
+
+std::vector<model::FixedIn> LoadFixedIn(Connection& c, std::int64_t vulnerability_id) {
+  std::vector<model::FixedIn> out;
+  auto& st = c.Prepare(
+      "SELECT feature_name, version FROM vulnerability_fixed_in WHERE vulnerability_id = ? "
+      "ORDER BY feature_name");
+  st.Bind(1, vulnerability_id);
+  while (st.Step()) out.push_back({st.Text(0), st.Text(1)});
+  return out;
+}
+
+model::Vulnerability ReadVulnerabilityRow(Statement& st, std::string namespace_name) {
+  model::Vulnerability v;
+  v.namespace_name = std::move(namespace_name);
+  v.name = st.Text(1);
+  v.description = st.Text(2);
+  v.link = st.Text(3);
+  v.severity = st.Text(4);
+  v.metadata = st.Text(5);
+  return v;
+}
+
+std::optional<StoredVulnerability> LoadVulnerability(Connection& c, const std::string& ns,
+                                                     const std::string& name) {
+  auto& st = c.Prepare(
+      "SELECT v.id, v.name, v.description, v.link, v.severity, v.metadata "
+      "FROM vulnerabilities v JOIN namespaces n ON n.id = v.namespace_id "
+      "WHERE n.name = ? AND v.name = ?");
+  st.Bind(1, ns).Bind(2, name);
+  if (!st.Step()) return std::nullopt;
+  StoredVulnerability out{st.Int(0), ReadVulnerabilityRow(st, ns)};
+  out.vulnerability.fixed_in = LoadFixedIn(c, out.id);
+  return out;
+}
+
+// The names of the layers that introduce at least one feature version the
+// vulnerability affects, sorted and unique: the frozen, stable page order.
+std::vector<std::string> IntroducingLayers(Connection& c, const model::Vulnerability& v) {
+  const version::Comparator* cmp = version::ForNamespace(v.namespace_name);
+  if (cmp == nullptr) {
+    throw StoreError(Kind::kInvalidArgument, "unknown namespace prefix: " + v.namespace_name);
+  }
+  std::vector<std::int64_t> affected;
+  for (const auto& fix : v.fixed_in) {
+    auto& st = c.Prepare(
+        "SELECT fv.id, fv.version FROM feature_versions fv "
+        "JOIN features f ON f.id = fv.feature_id JOIN namespaces n ON n.id = f.namespace_id "
+        "WHERE n.name = ? AND f.name = ?");
+    st.Bind(1, v.namespace_name).Bind(2, fix.feature);
+    while (st.Step()) {
+      if (IsAffected(*cmp, st.TextView(1), fix.version)) affected.push_back(st.Int(0));
+    }
+  }
+  std::set<std::string> names;
+  for (std::int64_t fv : affected) {
+    auto& st = c.Prepare(
+        "SELECT l.name FROM layer_features lf JOIN layers l ON l.id = lf.layer_id "
+        "WHERE lf.feature_version_id = ? AND lf.added_by = lf.layer_id");
+    st.Bind(1, fv);
+    while (st.Step()) names.emplace(st.TextView(0));
+  }
+  return {names.begin(), names.end()};
+}
+
+void WriteNotificationLayers(Connection& c, std::int64_t notification_id, model::Side side,
+                             const std::vector<std::string>& names) {
+  auto& st = c.Prepare(
+      "INSERT INTO notification_layers (notification_id, side, seq, layer_name) "
+      "VALUES (?, ?, ?, ?)");
+  std::int64_t seq = 0;
+  for (const auto& name : names) {
+    st.Reset()
+        .Bind(1, notification_id)
+        .Bind(2, static_cast<std::int64_t>(side))
+        .Bind(3, seq++)
+        .Bind(4, name)
+        .Run();
+  }
+}
+
+void WriteFixedIn(Connection& c, std::int64_t vulnerability_id,
+                  const std::vector<model::FixedIn>& fixed_in) {
+  c.Prepare("DELETE FROM vulnerability_fixed_in WHERE vulnerability_id = ?")
+      .Bind(1, vulnerability_id)
+      .Run();
+  auto& st = c.Prepare(
+      "INSERT INTO vulnerability_fixed_in (vulnerability_id, feature_name, version) "
+      "VALUES (?, ?, ?)");
+  for (const auto& f : fixed_in) {
+    st.Reset().Bind(1, vulnerability_id).Bind(2, f.feature).Bind(3, f.version).Run();
+  }
+}
+
+model::NotificationStatus StatusFromText(std::string_view text) {
+  auto status = model::ParseNotificationStatus(text);
+  if (!status) {
+    throw StoreError(Kind::kUnavailable,
+                     "unknown notification status in the database: " + std::string(text));
+  }
+  return *status;
+}
+
+model::NotificationSummary ReadSummary(Statement& st) {
+  model::NotificationSummary s;
+  s.id = st.Int(0);
+  s.name = st.Text(1);
+  s.created = st.Int(2);
+  s.notified = st.OptionalInt(3);
+  s.deleted = st.OptionalInt(4);
+  s.status = StatusFromText(st.TextView(5));
+  return s;
+}
+
+constexpr const char* kSummaryColumns = "id, name, created_ms, notified_ms, deleted_ms, status";
+
+}  // namespace
+
+// A reader connection borrowed from the pool for one call.
+class SqliteStore::ReaderLease {
+ public:
+  ReaderLease(SqliteStore& store, std::unique_ptr<Connection> conn)
+      : store_(store), conn_(std::move(conn)) {}
+  ~ReaderLease() {
+    conn_->ResetBusyStatements();
+    std::lock_guard lock(store_.readers_mu_);
+    store_.idle_readers_.push_back(std::move(conn_));
+  }
+  ReaderLease(const ReaderLease&) = delete;
+  ReaderLease& operator=(const ReaderLease&) = delete;
+  Connection* operator->() { return conn_.get(); }
+  Connection& operator*() { return *conn_; }
+
+ private:
+  SqliteStore& store_;
+  std::unique_ptr<Connection> conn_;
+};
+
+SqliteStore::ReaderLease SqliteStore::Reader() {
+  {
+    std::lock_guard lock(readers_mu_);
+    if (!idle_readers_.empty()) {
+      auto conn = std::move(idle_readers_.back());
+      idle_readers_.pop_back();
+      return ReaderLease(*this, std::move(conn));
+    }
+  }
+  return ReaderLease(*this, std::make_unique<Connection>(path_));
+}
+
+SqliteStore::SqliteStore(std::string path, util::Clock& clock)
+    : path_(std::move(path)), clock_(clock), writer_(std::make_unique<Connection>(path_)) {
+  Migrate();
+}
+
+SqliteStore::~SqliteStore() = default;
+
+int SqliteStore::LatestSchemaVersion() {
+  int latest = 0;
+  for (const auto& m : Migrations_sqlite()) latest = std::max(latest, m.version);
+  return latest;
+}
+
+int SqliteStore::SchemaVersion() {
+  std::lock_guard lock(write_mu_);
+  auto& st = writer_->Prepare("SELECT COALESCE(MAX(version), 0) FROM herald_schema_version");
+  st.Step();
+  const int version = static_cast<int>(st.Int(0));
+  writer_->ResetBusyStatements();
+  return version;
+}
+
+void SqliteStore::Migrate() {
+  std::lock_guard lock(write_mu_);
+  writer_->Exec(
+      "CREATE TABLE IF NOT EXISTS herald_schema_version ("
+      "version INTEGER NOT NULL, applied_ms INTEGER NOT NULL)");
+  Transaction tx(*writer_);
+  auto& st = writer_->Prepare("SELECT COALESCE(MAX(version), 0) FROM herald_schema_version");
+  st.Step();
+  const int current = static_cast<int>(st.Int(0));
+  const int latest = LatestSchemaVersion();
+  if (current > latest) {
+    throw StoreError(Kind::kSchema, "the database " + path_ + " has schema version " +
+                                        std::to_string(current) + ", newer than the " +
+                                        std::to_string(latest) +
+                                        " this herald knows; run a newer herald");
+  }
+  for (const auto& m : Migrations_sqlite()) {
+    if (m.version <= current) continue;
+    writer_->Exec(m.sql);
+    writer_->Prepare("INSERT INTO herald_schema_version (version, applied_ms) VALUES (?, ?)")
+        .Bind(1, static_cast<std::int64_t>(m.version))
+        .Bind(2, clock_.NowMillis())
+        .Run();
+  }
+  tx.Commit();
+}
+
+bool SqliteStore::Ping() {
+  try {
+    struct stat info {};
+    if (::stat(path_.c_str(), &info) != 0) return false;  // the file vanished
+    auto reader = Reader();
+    auto& st = reader->Prepare("SELECT COUNT(*) FROM herald_schema_version");
+    return st.Step();
+  } catch (const std::exception&) {
+    return false;
+  }
+}
+
+void SqliteStore::InsertLayer(const model::Layer& layer, int engine_version) {
+  std::lock_guard lock(write_mu_);
+  Connection& c = *writer_;
+  Transaction tx(c);
+  if (FindId(c, "SELECT id FROM layers WHERE name = ?", layer.name)) return;
+
+  std::optional<std::int64_t> parent_id;
+  std::optional<std::int64_t> namespace_id;
+  if (!layer.parent_name.empty()) {
+    auto& st = c.Prepare("SELECT id, namespace_id FROM layers WHERE name = ?");
+    st.Bind(1, layer.parent_name);
+    if (!st.Step())
+      throw StoreError(Kind::kNotFound, "parent layer not found: " + layer.parent_name);
+    parent_id = st.Int(0);
+    namespace_id = st.OptionalInt(1);
+  }
+  if (!layer.namespace_name.empty()) namespace_id = NamespaceId(c, layer.namespace_name);
+
+  c.Prepare(
+       "INSERT INTO layers (name, parent_id, namespace_id, engine_version, created_ms) "
+       "VALUES (?, ?, ?, ?, ?)")
+      .Bind(1, layer.name)
+      .Bind(2, parent_id)
+      .Bind(3, namespace_id)
+      .Bind(4, static_cast<std::int64_t>(engine_version))
+      .Bind(5, clock_.NowMillis())
+      .Run();
+  const std::int64_t layer_id = c.LastInsertRowId();
+
+  if (!layer.features) {
+    if (parent_id) {
+      c.Prepare(
+           "INSERT INTO layer_features (layer_id, feature_version_id, added_by) "
+           "SELECT ?, feature_version_id, added_by FROM layer_features WHERE layer_id = ?")
+          .Bind(1, layer_id)
+          .Bind(2, *parent_id)
+          .Run();
+    }
+    tx.Commit();
+    return;
+  }
+
+  // A feature version the parent already has keeps the ancestor that
+  // introduced it; anything else is introduced by this layer.
+  std::map<std::int64_t, std::int64_t> inherited;
+  if (parent_id) {
+    auto& st =
+        c.Prepare("SELECT feature_version_id, added_by FROM layer_features WHERE layer_id = ?");
+    st.Bind(1, *parent_id);
+    while (st.Step()) inherited.emplace(st.Int(0), st.Int(1));
+  }
+  std::map<std::string, std::int64_t> namespace_ids;
+  auto& insert = c.Prepare(
+      "INSERT OR IGNORE INTO layer_features (layer_id, feature_version_id, added_by) "
+      "VALUES (?, ?, ?)");
+  for (const auto& f : *layer.features) {
+    std::int64_t ns_id;
+    if (!f.namespace_name.empty()) {
+      auto it = namespace_ids.find(f.namespace_name);
+      if (it == namespace_ids.end()) {
+        it = namespace_ids.emplace(f.namespace_name, NamespaceId(c, f.namespace_name)).first;
+      }
+      ns_id = it->second;
+    } else if (namespace_id) {
+      ns_id = *namespace_id;
+    } else {
+      throw StoreError(Kind::kInvalidArgument,
+                       "feature " + f.name + " has no namespace: set Layer.NamespaceName");
+    }
+    const std::int64_t fv_id = FeatureVersionId(c, ns_id, f.name, f.version);
+    auto it = inherited.find(fv_id);
+    insert.Reset()
+        .Bind(1, layer_id)
+        .Bind(2, fv_id)
+        .Bind(3, it == inherited.end() ? layer_id : it->second)
+        .Run();
+  }
+  tx.Commit();
+}
+
+std::optional<model::LayerDetail> SqliteStore::GetLayer(const std::string& name, bool with_features,
+                                                        bool with_vulnerabilities) {
+  auto c = Reader();
+  Transaction tx(*c, /*write=*/false);  // one consistent snapshot across queries
+  auto& st = c->Prepare(
+      "SELECT l.id, l.name, p.name, n.name, l.engine_version FROM layers l "
+      "LEFT JOIN layers p ON p.id = l.parent_id LEFT JOIN namespaces n ON n.id = l.namespace_id "
+      "WHERE l.name = ?");
+  st.Bind(1, name);
+  if (!st.Step()) return std::nullopt;
+  model::LayerDetail detail;
+  const std::int64_t layer_id = st.Int(0);
+  detail.name = st.Text(1);
+  detail.parent_name = st.Text(2);
+  detail.namespace_name = st.Text(3);
+  detail.indexed_by_version = static_cast<int>(st.Int(4));
+  if (!with_features && !with_vulnerabilities) return detail;
+
+  auto& fs = c->Prepare(
+      "SELECT n.name, f.name, fv.version, a.name FROM layer_features lf "
+      "JOIN feature_versions fv ON fv.id = lf.feature_version_id "
+      "JOIN features f ON f.id = fv.feature_id JOIN namespaces n ON n.id = f.namespace_id "
+      "JOIN layers a ON a.id = lf.added_by WHERE lf.layer_id = ? "
+      "ORDER BY n.name, f.name, fv.version");
+  fs.Bind(1, layer_id);
+  while (fs.Step()) {
+    model::LayerFeature lf;
+    lf.feature = {fs.Text(0), fs.Text(1), fs.Text(2)};
+    lf.added_by = fs.Text(3);
+    detail.features.push_back(std::move(lf));
+  }
+  if (!with_vulnerabilities) return detail;
+
+  for (auto& lf : detail.features) {
+    const version::Comparator* cmp = version::ForNamespace(lf.feature.namespace_name);
+    if (cmp == nullptr) continue;
+    auto& vs = c->Prepare(
+        "SELECT v.id, v.name, v.description, v.link, v.severity, v.metadata, fi.version "
+        "FROM vulnerability_fixed_in fi JOIN vulnerabilities v ON v.id = fi.vulnerability_id "
+        "JOIN namespaces n ON n.id = v.namespace_id "
+        "WHERE fi.feature_name = ? AND n.name = ? ORDER BY v.name");
+    vs.Bind(1, lf.feature.name).Bind(2, lf.feature.namespace_name);
+    while (vs.Step()) {
+      std::string fixed = vs.Text(6);
+      if (!IsAffected(*cmp, lf.feature.version, fixed)) continue;
+      model::AffectingVulnerability av;
+      av.namespace_name = lf.feature.namespace_name;
+      av.name = vs.Text(1);
+      av.description = vs.Text(2);
+      av.link = vs.Text(3);
+      av.severity = vs.Text(4);
+      av.metadata = vs.Text(5);
+      if (fixed != version::kMaxVersion) av.fixed_by = std::move(fixed);
+      lf.vulnerabilities.push_back(std::move(av));
+    }
+  }
+  return detail;
+}
+
+bool SqliteStore::DeleteLayer(const std::string& name) {
+  std::lock_guard lock(write_mu_);
+  Connection& c = *writer_;
+  Transaction tx(c);
+  auto root = FindId(c, "SELECT id FROM layers WHERE name = ?", name);
+  if (!root) return false;
+  std::vector<std::int64_t> ids;
+  auto& st = c.Prepare(
+      "WITH RECURSIVE tree(id) AS (SELECT ? UNION ALL "
+      "SELECT l.id FROM layers l JOIN tree ON l.parent_id = tree.id) SELECT id FROM tree");
+  st.Bind(1, *root);
+  while (st.Step()) ids.push_back(st.Int(0));
+  // Descendants come after their ancestors; delete leaves first so that no
+  // row ever points at a removed layer.
+  for (auto it = ids.rbegin(); it != ids.rend(); ++it) {
+    c.Prepare("DELETE FROM layer_features WHERE layer_id = ?").Bind(1, *it).Run();
+    c.Prepare("DELETE FROM layers WHERE id = ?").Bind(1, *it).Run();
+  }
+  tx.Commit();
+  return true;
+}
+
+std::vector<std::string> SqliteStore::ListNamespaces() {
+  auto c = Reader();
+  std::vector<std::string> out;
+  auto& st = c->Prepare("SELECT name FROM namespaces ORDER BY name");
+  while (st.Step()) out.push_back(st.Text(0));
+  return out;
+}
+
+VulnerabilityPage SqliteStore::ListVulnerabilities(const std::string& namespace_name, int limit,
+                                                   std::int64_t after_cursor) {
+  auto c = Reader();
+  Transaction tx(*c, /*write=*/false);
+  if (!FindId(*c, "SELECT id FROM namespaces WHERE name = ?", namespace_name)) {
+    throw StoreError(Kind::kNotFound, "namespace not found: " + namespace_name);
+  }
+  auto& st = c->Prepare(
+      "SELECT v.id, v.name, v.description, v.link, v.severity, v.metadata "
+      "FROM vulnerabilities v JOIN namespaces n ON n.id = v.namespace_id "
+      "WHERE n.name = ? AND v.id > ? ORDER BY v.id LIMIT ?");
+  st.Bind(1, namespace_name).Bind(2, after_cursor).Bind(3, static_cast<std::int64_t>(limit) + 1);
+  VulnerabilityPage page;
+  std::vector<std::int64_t> ids;
+  while (st.Step()) {
+    if (static_cast<int>(ids.size()) == limit) {
+      page.next_cursor = ids.back();
+      break;
+    }
+    ids.push_back(st.Int(0));
+    page.vulnerabilities.push_back(ReadVulnerabilityRow(st, namespace_name));
+  }
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    page.vulnerabilities[i].fixed_in = LoadFixedIn(*c, ids[i]);
+  }
+  return page;
+}
+
+std::optional<model::Vulnerability> SqliteStore::GetVulnerability(const std::string& ns,
+                                                                  const std::string& name) {
+  auto c = Reader();
+  Transaction tx(*c, /*write=*/false);
+  auto stored = LoadVulnerability(*c, ns, name);
+  if (!stored) return std::nullopt;
+  return std::move(stored->vulnerability);
+}
+
+VulnerabilityChange SqliteStore::ChangeVulnerability(const std::string& ns, const std::string& name,
+                                                     const VulnerabilityMutation& mutate) {
+  std::lock_guard lock(write_mu_);
+  Connection& c = *writer_;
+  Transaction tx(c);
+  auto stored = LoadVulnerability(c, ns, name);
+  VulnerabilityChange change;
+  if (stored) change.before = stored->vulnerability;
+  change.after = mutate(change.before);
+  if (change.after) {
+    auto& fixed = change.after->fixed_in;
+    std::sort(fixed.begin(), fixed.end(),
+              [](const auto& a, const auto& b) { return a.feature < b.feature; });
+  }
+  if (change.before == change.after) return change;  // identical: nothing to record
+
+  if (!change.after) {
+    c.Prepare("DELETE FROM vulnerability_fixed_in WHERE vulnerability_id = ?")
+        .Bind(1, stored->id)
+        .Run();
+    c.Prepare("DELETE FROM vulnerabilities WHERE id = ?").Bind(1, stored->id).Run();
+  } else {
+    const auto& v = *change.after;
+    std::int64_t id;
+    if (stored) {
+      id = stored->id;
+      c.Prepare(
+           "UPDATE vulnerabilities SET description = ?, link = ?, severity = ?, metadata = ? "
+           "WHERE id = ?")
+          .Bind(1, v.description)
+          .Bind(2, v.link)
+          .Bind(3, v.severity)
+          .Bind(4, v.metadata)
+          .Bind(5, id)
+          .Run();
+    } else {
+      c.Prepare(
+           "INSERT INTO vulnerabilities (namespace_id, name, description, link, severity, "
+           "metadata) VALUES (?, ?, ?, ?, ?, ?)")
+          .Bind(1, NamespaceId(c, ns))
+          .Bind(2, name)
+          .Bind(3, v.description)
+          .Bind(4, v.link)
+          .Bind(5, v.severity)
+          .Bind(6, v.metadata)
+          .Run();
+      id = c.LastInsertRowId();
+    }
+    WriteFixedIn(c, id, v.fixed_in);
+  }
+
+  std::vector<std::string> old_layers, new_layers;
+  if (change.before) old_layers = IntroducingLayers(c, *change.before);
+  if (change.after) new_layers = IntroducingLayers(c, *change.after);
+  const std::string notification = util::NewUuid();
+  auto snapshot = [](const std::optional<model::Vulnerability>& v) -> std::optional<std::string> {
+    if (!v) return std::nullopt;
+    return SnapshotToJson(*v);
+  };
+  auto old_snapshot = snapshot(change.before);
+  auto new_snapshot = snapshot(change.after);
+  auto& ins = c.Prepare(
+      "INSERT INTO notifications (name, created_ms, old_snapshot, new_snapshot, "
+      "old_layer_count, new_layer_count, status) VALUES (?, ?, ?, ?, ?, ?, 'pending')");
+  ins.Bind(1, notification).Bind(2, clock_.NowMillis());
+  old_snapshot ? ins.Bind(3, *old_snapshot) : ins.Bind(3, std::nullopt);
+  new_snapshot ? ins.Bind(4, *new_snapshot) : ins.Bind(4, std::nullopt);
+  ins.Bind(5, static_cast<std::int64_t>(old_layers.size()))
+      .Bind(6, static_cast<std::int64_t>(new_layers.size()))
+      .Run();
+  const std::int64_t notification_id = c.LastInsertRowId();
+  WriteNotificationLayers(c, notification_id, model::Side::kOld, old_layers);
+  WriteNotificationLayers(c, notification_id, model::Side::kNew, new_layers);
+  tx.Commit();
+  change.notification_name = notification;
+  return change;
+}
+
+std::optional<model::Notification> SqliteStore::GetNotification(const std::string& name) {
+  auto c = Reader();
+  auto& st = c->Prepare(std::string("SELECT ") + kSummaryColumns +
+                        ", old_snapshot, new_snapshot, old_layer_count, new_layer_count "
+                        "FROM notifications WHERE name = ?");
+  st.Bind(1, name);
+  if (!st.Step()) return std::nullopt;
+  model::Notification n;
+  n.summary = ReadSummary(st);
+  if (!st.IsNull(6)) n.old_side = model::NotificationSide{SnapshotFromJson(st.Text(6)), st.Int(8)};
+  if (!st.IsNull(7)) n.new_side = model::NotificationSide{SnapshotFromJson(st.Text(7)), st.Int(9)};
+  return n;
+}
+
+std::vector<std::string> SqliteStore::NotificationLayers(std::int64_t notification_id,
+                                                         model::Side side, std::int64_t offset,
+                                                         int limit) {
+  auto c = Reader();
+  auto& st = c->Prepare(
+      "SELECT layer_name FROM notification_layers "
+      "WHERE notification_id = ? AND side = ? AND seq >= ? ORDER BY seq LIMIT ?");
+  st.Bind(1, notification_id)
+      .Bind(2, static_cast<std::int64_t>(side))
+      .Bind(3, offset)
+      .Bind(4, static_cast<std::int64_t>(limit));
+  std::vector<std::string> out;
+  out.reserve(static_cast<std::size_t>(limit));
+  while (st.Step()) out.push_back(st.Text(0));
+  return out;
+}
+
+NotificationListPage SqliteStore::ListNotifications(std::optional<model::NotificationStatus> status,
+                                                    int limit, std::int64_t after_cursor) {
+  auto c = Reader();
+  const std::int64_t before_id =
+      after_cursor > 0 ? after_cursor : std::numeric_limits<std::int64_t>::max();
+  std::string sql = std::string("SELECT ") + kSummaryColumns + " FROM notifications WHERE " +
+                    (status ? "status = ? AND id < ?" : "?1 IS NULL AND id < ?2") +
+                    " ORDER BY id DESC LIMIT ?3";
+  auto& st = c->Prepare(sql);
+  if (status) {
+    st.Bind(1, model::ToString(*status));
+  } else {
+    st.Bind(1, std::nullopt);
+  }
+  st.Bind(2, before_id).Bind(3, static_cast<std::int64_t>(limit) + 1);
+  NotificationListPage page;
+  while (st.Step()) {
+    if (static_cast<int>(page.notifications.size()) == limit) {
+      page.next_cursor = page.notifications.back().id;
+      break;
+    }
+    page.notifications.push_back(ReadSummary(st));
+  }
+  return page;
+}
+
+DeleteOutcome SqliteStore::DeleteNotification(const std::string& name) {
+  std::lock_guard lock(write_mu_);
+  Connection& c = *writer_;
+  Transaction tx(c);
+  auto& st = c.Prepare("SELECT id, deleted_ms FROM notifications WHERE name = ?");
+  st.Bind(1, name);
+  if (!st.Step()) return DeleteOutcome::kNotFound;
+  if (!st.IsNull(1)) return DeleteOutcome::kAlreadyDeleted;
+  const std::int64_t id = st.Int(0);
+  c.Prepare("UPDATE notifications SET deleted_ms = ?, status = 'deleted' WHERE id = ?")
+      .Bind(1, clock_.NowMillis())
+      .Bind(2, id)
+      .Run();
+  tx.Commit();
+  return DeleteOutcome::kDeleted;
+}
+
+}  // namespace herald::store::sqlite

@@ -1,0 +1,65 @@
+// The embedded default store: one SQLite file in WAL mode. One writer
+// connection (SQLite admits one writer at a time anyway) and a pool of
+// reader connections, so reads never wait behind a write.
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "store/sqlite/connection.h"
+#include "store/store.h"
+
+namespace herald::store::sqlite {
+
+class SqliteStore final : public Store {
+ public:
+  // Opens the file (creating it when absent) and applies pending migrations.
+  // Throws StoreError(kSchema) when the file's schema is newer than this
+  // binary knows.
+  SqliteStore(std::string path, util::Clock& clock);
+  ~SqliteStore() override;
+
+  // The schema version of the open database.
+  int SchemaVersion();
+  // The newest schema version this binary knows.
+  static int LatestSchemaVersion();
+
+  bool Ping() override;
+
+  void InsertLayer(const model::Layer& layer, int engine_version) override;
+  std::optional<model::LayerDetail> GetLayer(const std::string& name, bool with_features,
+                                             bool with_vulnerabilities) override;
+  bool DeleteLayer(const std::string& name) override;
+
+  std::vector<std::string> ListNamespaces() override;
+  VulnerabilityPage ListVulnerabilities(const std::string& namespace_name, int limit,
+                                        std::int64_t after_cursor) override;
+  std::optional<model::Vulnerability> GetVulnerability(const std::string& namespace_name,
+                                                       const std::string& name) override;
+  VulnerabilityChange ChangeVulnerability(const std::string& namespace_name,
+                                          const std::string& name,
+                                          const VulnerabilityMutation& mutate) override;
+
+  std::optional<model::Notification> GetNotification(const std::string& name) override;
+  std::vector<std::string> NotificationLayers(std::int64_t notification_id, model::Side side,
+                                              std::int64_t offset, int limit) override;
+  NotificationListPage ListNotifications(std::optional<model::NotificationStatus> status, int limit,
+                                         std::int64_t after_cursor) override;
+  DeleteOutcome DeleteNotification(const std::string& name) override;
+
+ private:
+  class ReaderLease;
+  ReaderLease Reader();
+  void Migrate();
+
+  std::string path_;
+  util::Clock& clock_;
+  std::mutex write_mu_;
+  std::unique_ptr<Connection> writer_;  // guarded by write_mu_
+  std::mutex readers_mu_;
+  std::vector<std::unique_ptr<Connection>> idle_readers_;  // guarded by readers_mu_
+};
+
+}  // namespace herald::store::sqlite

@@ -1,0 +1,29 @@
+// Small wrappers over OpenSSL used by page tokens and webhook signing.
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace herald::util {
+
+// Cryptographically secure random bytes (RAND_bytes). Throws on failure.
+std::string RandomBytes(std::size_t n);
+
+// HMAC-SHA256 of data under key, as 32 raw bytes.
+std::string HmacSha256(std::string_view key, std::string_view data);
+
+// Standard base64 (RFC 4648 §4) with padding.
+std::string Base64Encode(std::string_view raw);
+std::optional<std::string> Base64Decode(std::string_view text);
+
+// URL-safe base64 (RFC 4648 §5) with padding, as Fernet uses it. Decoding
+// also accepts input without padding.
+std::string Base64UrlEncode(std::string_view raw);
+std::optional<std::string> Base64UrlDecode(std::string_view text);
+
+// Constant-time comparison, for MACs.
+bool ConstantTimeEqual(std::string_view a, std::string_view b);
+
+}  // namespace herald::util
