@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <array>
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -65,6 +66,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     }
     if (ec) {
       // A request we cannot parse still gets an answer before the close.
+      linger_ = true;
       return Send(ErrorResponse(400, "malformed HTTP request: " + ec.message(), 11, false));
     }
     Request request = parser_->release();
@@ -85,14 +87,32 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     beast::error_code ec;
     if constexpr (std::is_same_v<Stream, beast::tcp_stream>) {
       stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+      // After an early answer (413 before the body arrived) the client is
+      // still sending; closing now would reset the connection and destroy
+      // the answer in flight. Read and discard until the client is done.
+      if (linger_) {
+        stream_.expires_after(std::chrono::seconds(10));
+        Discard();
+      }
     } else {
       beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(5));
       stream_.async_shutdown([self = this->shared_from_this()](beast::error_code) {});
     }
   }
 
+  void Discard() {
+    if constexpr (std::is_same_v<Stream, beast::tcp_stream>) {
+      stream_.async_read_some(net::buffer(discard_),
+                              [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
+                                if (!ec) self->Discard();
+                              });
+    }
+  }
+
   Stream stream_;
   beast::flat_buffer buffer_;
+  bool linger_ = false;
+  std::array<char, 16384> discard_{};
   std::optional<http::request_parser<http::string_body>> parser_;
   std::shared_ptr<const HttpServer::Handler> handler_;
   std::size_t body_limit_;

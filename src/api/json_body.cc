@@ -52,7 +52,7 @@ nlohmann::json ParseJsonObject(std::string_view body) {
   nlohmann::json doc;
   try {
     doc = nlohmann::json::parse(body);
-  } catch (const nlohmann::json::parse_error& e) {
+  } catch (const nlohmann::json::exception& e) {  // parse errors and number overflow
     throw BadRequest(std::string("the request body is not valid JSON: ") + e.what());
   }
   if (!doc.is_object()) throw BadRequest("the request body must be a JSON object");

@@ -161,6 +161,12 @@ void Connection::ResetBusyStatements() {
   }
 }
 
+std::vector<std::string> Connection::CachedSql() const {
+  std::vector<std::string> out;
+  for (const auto& [sql, statement] : cache_) out.push_back(sql);
+  return out;
+}
+
 std::int64_t Connection::LastInsertRowId() const {
   return sqlite3_last_insert_rowid(db_);
 }

@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 namespace herald::store::sqlite {
 
@@ -63,6 +64,8 @@ class Connection {
   // read snapshot outlives the call that made it (a lingering one would
   // pin the WAL and hide later commits from this connection).
   void ResetBusyStatements();
+
+  std::vector<std::string> CachedSql() const;
 
   std::int64_t LastInsertRowId() const;
   sqlite3* handle() const { return db_; }

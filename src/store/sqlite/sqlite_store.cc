@@ -256,6 +256,16 @@ void SqliteStore::Migrate() {
   tx.Commit();
 }
 
+std::vector<std::string> SqliteStore::PreparedStatementsForTesting() {
+  std::lock_guard write_lock(write_mu_);
+  std::lock_guard read_lock(readers_mu_);
+  std::vector<std::string> out = writer_->CachedSql();
+  for (const auto& reader : idle_readers_) {
+    for (auto& sql : reader->CachedSql()) out.push_back(std::move(sql));
+  }
+  return out;
+}
+
 bool SqliteStore::Ping() {
   try {
     struct stat info {};

@@ -28,6 +28,10 @@ class SqliteStore final : public Store {
 
   bool Ping() override;
 
+  // The SQL of every statement prepared so far, for tests that check each
+  // one's query plan uses indexes.
+  std::vector<std::string> PreparedStatementsForTesting();
+
   void InsertLayer(const model::Layer& layer, int engine_version) override;
   std::optional<model::LayerDetail> GetLayer(const std::string& name, bool with_features,
                                              bool with_vulnerabilities) override;

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Installs what Herald needs, builds, and runs every test:
+#   1. the dev build: unit tests and the integration tests that drive the
+#      real build/herald binary over HTTP;
+#   2. the unit tests again under AddressSanitizer + UndefinedBehaviorSanitizer.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+
+jobs=$(nproc 2>/dev/null || echo 2)
+started=$(date +%s)
+
+echo "== dev build"
+cmake --preset dev
+cmake --build --preset dev -j "$jobs"
+
+echo "== unit and integration tests (dev)"
+ctest --preset dev -j "$jobs"
+
+echo "== unit tests under ASan+UBSan"
+cmake --preset asan
+cmake --build --preset asan -j "$jobs" --target herald_unit_tests
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+  ctest --preset asan -j "$jobs" -L unit
+
+echo "== all suites passed in $(( $(date +%s) - started )) s"

@@ -1,0 +1,261 @@
+// The Store contract, run unchanged against every implementation.
+#include <gtest/gtest.h>
+
+#include "inventory/vulnerability_changes.h"
+#include "store_factory.h"
+
+namespace herald::store::testing {
+namespace {
+
+using model::FeatureVersion;
+using model::FixedIn;
+using model::Layer;
+using model::Side;
+using model::Vulnerability;
+
+Layer MakeLayer(std::string name, std::string parent, std::string ns,
+                std::optional<std::vector<FeatureVersion>> features) {
+  return {std::move(name), std::move(parent), std::move(ns), std::move(features)};
+}
+
+Vulnerability MakeVuln(std::string name, std::vector<FixedIn> fixed, std::string description = "") {
+  Vulnerability v;
+  v.namespace_name = "debian:8";
+  v.name = std::move(name);
+  v.severity = "High";
+  v.description = std::move(description);
+  v.fixed_in = std::move(fixed);
+  return v;
+}
+
+class StoreConformanceTest : public ::testing::TestWithParam<StoreFactory> {
+ protected:
+  void SetUp() override { harness_ = GetParam().make(clock_); }
+  Store& store() { return harness_->store(); }
+
+  VulnerabilityChange Post(const Vulnerability& v) {
+    return store().ChangeVulnerability(v.namespace_name, v.name, inventory::MergePosted(v));
+  }
+  std::vector<std::string> Layers(const std::string& notification, Side side) {
+    auto n = store().GetNotification(notification);
+    EXPECT_TRUE(n.has_value());
+    return store().NotificationLayers(n->summary.id, side, 0, 10000);
+  }
+
+  util::ManualClock clock_;
+  std::unique_ptr<StoreHarness> harness_;
+};
+
+TEST_P(StoreConformanceTest, LayersKeepCompleteFeatureSetsWithAddedBy) {
+  store().InsertLayer(
+      MakeLayer("base", "", "debian:8",
+                std::vector<FeatureVersion>{{"", "openssl", "1.0"}, {"", "bash", "4.3"}}),
+      3);
+  store().InsertLayer(
+      MakeLayer("child", "base", "",
+                std::vector<FeatureVersion>{{"", "openssl", "1.0"}, {"", "curl", "7.0"}}),
+      3);
+  store().InsertLayer(MakeLayer("grandchild", "child", "", std::nullopt), 3);
+
+  auto child = store().GetLayer("child", true, false);
+  ASSERT_TRUE(child);
+  EXPECT_EQ(child->namespace_name, "debian:8");  // inherited from the parent
+  EXPECT_EQ(child->parent_name, "base");
+  EXPECT_EQ(child->indexed_by_version, 3);
+  ASSERT_EQ(child->features.size(), 2u);  // bash was removed in child
+  EXPECT_EQ(child->features[0].feature.name, "curl");
+  EXPECT_EQ(child->features[0].added_by, "child");
+  EXPECT_EQ(child->features[1].feature.name, "openssl");
+  EXPECT_EQ(child->features[1].added_by, "base");
+
+  auto grandchild = store().GetLayer("grandchild", true, false);
+  ASSERT_TRUE(grandchild);
+  ASSERT_EQ(grandchild->features.size(), 2u);  // inherited whole
+  EXPECT_EQ(grandchild->features[0].added_by, "child");
+
+  EXPECT_FALSE(store().GetLayer("nope", true, true));
+}
+
+TEST_P(StoreConformanceTest, UnknownParentIsNotFoundAndWritesNothing) {
+  try {
+    store().InsertLayer(MakeLayer("orphan", "missing", "debian:8", std::vector<FeatureVersion>{}),
+                        3);
+    FAIL() << "expected StoreError";
+  } catch (const StoreError& e) {
+    EXPECT_EQ(e.kind(), StoreError::Kind::kNotFound);
+  }
+  EXPECT_FALSE(store().GetLayer("orphan", false, false));
+}
+
+TEST_P(StoreConformanceTest, RepostingALayerChangesNothing) {
+  store().InsertLayer(MakeLayer("l", "", "debian:8", std::vector<FeatureVersion>{{"", "a", "1"}}),
+                      3);
+  store().InsertLayer(MakeLayer("l", "", "debian:8", std::vector<FeatureVersion>{{"", "b", "2"}}),
+                      3);
+  auto l = store().GetLayer("l", true, false);
+  ASSERT_EQ(l->features.size(), 1u);
+  EXPECT_EQ(l->features[0].feature.name, "a");
+}
+
+TEST_P(StoreConformanceTest, DeleteLayerRemovesDescendants) {
+  store().InsertLayer(MakeLayer("a", "", "debian:8", std::vector<FeatureVersion>{{"", "x", "1"}}),
+                      3);
+  store().InsertLayer(MakeLayer("b", "a", "", std::nullopt), 3);
+  store().InsertLayer(MakeLayer("c", "b", "", std::vector<FeatureVersion>{{"", "y", "1"}}), 3);
+  store().InsertLayer(MakeLayer("d", "a", "", std::nullopt), 3);
+  EXPECT_TRUE(store().DeleteLayer("b"));
+  EXPECT_TRUE(store().GetLayer("a", false, false));
+  EXPECT_TRUE(store().GetLayer("d", false, false));
+  EXPECT_FALSE(store().GetLayer("b", false, false));
+  EXPECT_FALSE(store().GetLayer("c", false, false));
+  EXPECT_FALSE(store().DeleteLayer("b"));
+}
+
+TEST_P(StoreConformanceTest, NotificationsFollowTheCreationRules) {
+  store().InsertLayer(
+      MakeLayer("l1", "", "debian:8", std::vector<FeatureVersion>{{"", "openssl", "1.0"}}), 3);
+  store().InsertLayer(
+      MakeLayer("l2", "", "debian:8", std::vector<FeatureVersion>{{"", "openssl", "1.5"}}), 3);
+
+  // New → New only, with the introducing layers.
+  auto created = Post(MakeVuln("CVE-1", {{"openssl", "1.2"}}));
+  ASSERT_TRUE(created.notification_name);
+  auto n = store().GetNotification(*created.notification_name);
+  ASSERT_TRUE(n);
+  EXPECT_FALSE(n->old_side);
+  ASSERT_TRUE(n->new_side);
+  EXPECT_EQ(n->new_side->vulnerability.fixed_in, (std::vector<FixedIn>{{"openssl", "1.2"}}));
+  EXPECT_EQ(Layers(*created.notification_name, Side::kNew), std::vector<std::string>{"l1"});
+  EXPECT_EQ(n->summary.status, model::NotificationStatus::kPending);
+  EXPECT_EQ(n->summary.created, clock_.NowMillis());
+
+  // Identical re-post → nothing.
+  EXPECT_FALSE(Post(MakeVuln("CVE-1", {{"openssl", "1.2"}})).notification_name);
+
+  // Changed FixedIn → Old and New, each frozen as it was.
+  auto changed = Post(MakeVuln("CVE-1", {{"openssl", "2.0"}}));
+  ASSERT_TRUE(changed.notification_name);
+  n = store().GetNotification(*changed.notification_name);
+  ASSERT_TRUE(n->old_side && n->new_side);
+  EXPECT_EQ(n->old_side->vulnerability.fixed_in[0].version, "1.2");
+  EXPECT_EQ(n->new_side->vulnerability.fixed_in[0].version, "2.0");
+  EXPECT_EQ(Layers(*changed.notification_name, Side::kOld), std::vector<std::string>{"l1"});
+  EXPECT_EQ(Layers(*changed.notification_name, Side::kNew), (std::vector<std::string>{"l1", "l2"}));
+
+  // Changed description only → Old and New.
+  auto described = Post(MakeVuln("CVE-1", {}, "now with words"));
+  ASSERT_TRUE(described.notification_name);
+  EXPECT_EQ(described.after->fixed_in, (std::vector<FixedIn>{{"openssl", "2.0"}}));  // merged
+
+  // Deleted → Old only.
+  auto removed = store().ChangeVulnerability("debian:8", "CVE-1", inventory::Remove());
+  ASSERT_TRUE(removed.notification_name);
+  n = store().GetNotification(*removed.notification_name);
+  EXPECT_TRUE(n->old_side);
+  EXPECT_FALSE(n->new_side);
+  EXPECT_FALSE(store().GetVulnerability("debian:8", "CVE-1"));
+
+  // The first notification still reads exactly as it was.
+  n = store().GetNotification(*created.notification_name);
+  EXPECT_EQ(n->new_side->vulnerability.fixed_in, (std::vector<FixedIn>{{"openssl", "1.2"}}));
+  EXPECT_EQ(n->new_side->vulnerability.description, "");
+}
+
+TEST_P(StoreConformanceTest, FailedMutationWritesNothing) {
+  const auto before = store().ListNotifications(std::nullopt, 100, 0).notifications.size();
+  EXPECT_THROW(store().ChangeVulnerability("debian:8", "CVE-NONE", inventory::Remove()),
+               StoreError);
+  EXPECT_THROW(store().ChangeVulnerability("debian:8", "CVE-NONE", inventory::SetFix({"a", "1"})),
+               StoreError);
+  EXPECT_EQ(store().ListNotifications(std::nullopt, 100, 0).notifications.size(), before);
+  EXPECT_FALSE(store().GetVulnerability("debian:8", "CVE-NONE"));
+}
+
+TEST_P(StoreConformanceTest, MaxVersionAffectsEveryVersion) {
+  store().InsertLayer(
+      MakeLayer("m", "", "debian:8", std::vector<FeatureVersion>{{"", "zlib", "99:9"}}), 3);
+  auto c = Post(MakeVuln("CVE-MAX", {{"zlib", "#MAXV#"}}));
+  EXPECT_EQ(Layers(*c.notification_name, Side::kNew), std::vector<std::string>{"m"});
+  auto layer = store().GetLayer("m", true, true);
+  ASSERT_EQ(layer->features[0].vulnerabilities.size(), 1u);
+  EXPECT_EQ(layer->features[0].vulnerabilities[0].fixed_by, "");  // no fix: FixedBy omitted
+}
+
+TEST_P(StoreConformanceTest, NotificationLayersPageByOffset) {
+  for (int i = 0; i < 30; ++i) {
+    store().InsertLayer(MakeLayer("p" + std::to_string(100 + i), "", "debian:8",
+                                  std::vector<FeatureVersion>{{"", "pkg", "1"}}),
+                        3);
+  }
+  auto c = Post(MakeVuln("CVE-PAGE", {{"pkg", "2"}}));
+  auto n = store().GetNotification(*c.notification_name);
+  EXPECT_EQ(n->new_side->layer_count, 30);
+  std::vector<std::string> all;
+  for (std::int64_t offset = 0; offset < 30; offset += 7) {
+    auto page = store().NotificationLayers(n->summary.id, Side::kNew, offset, 7);
+    all.insert(all.end(), page.begin(), page.end());
+  }
+  ASSERT_EQ(all.size(), 30u);
+  EXPECT_TRUE(std::is_sorted(all.begin(), all.end()));
+  EXPECT_TRUE(store().NotificationLayers(n->summary.id, Side::kNew, 30, 7).empty());
+  EXPECT_TRUE(store().NotificationLayers(n->summary.id, Side::kOld, 0, 7).empty());
+}
+
+TEST_P(StoreConformanceTest, ListingIsNewestFirstFilteredAndPaged) {
+  std::vector<std::string> names;
+  for (int i = 0; i < 5; ++i) {
+    clock_.Advance(std::chrono::seconds(1));
+    names.push_back(*Post(MakeVuln("CVE-L" + std::to_string(i), {})).notification_name);
+  }
+  EXPECT_EQ(store().DeleteNotification(names[1]), DeleteOutcome::kDeleted);
+  EXPECT_EQ(store().DeleteNotification(names[1]), DeleteOutcome::kAlreadyDeleted);
+  EXPECT_EQ(store().DeleteNotification("unknown"), DeleteOutcome::kNotFound);
+
+  auto first = store().ListNotifications(model::NotificationStatus::kPending, 2, 0);
+  ASSERT_EQ(first.notifications.size(), 2u);
+  EXPECT_EQ(first.notifications[0].name, names[4]);
+  EXPECT_EQ(first.notifications[1].name, names[3]);
+  ASSERT_TRUE(first.next_cursor);
+  auto second =
+      store().ListNotifications(model::NotificationStatus::kPending, 2, *first.next_cursor);
+  ASSERT_EQ(second.notifications.size(), 2u);
+  EXPECT_EQ(second.notifications[0].name, names[2]);
+  EXPECT_EQ(second.notifications[1].name, names[0]);
+  EXPECT_FALSE(second.next_cursor);
+
+  auto deleted = store().ListNotifications(model::NotificationStatus::kDeleted, 10, 0);
+  ASSERT_EQ(deleted.notifications.size(), 1u);
+  EXPECT_EQ(deleted.notifications[0].name, names[1]);
+  EXPECT_TRUE(deleted.notifications[0].deleted);
+  EXPECT_EQ(store().ListNotifications(std::nullopt, 10, 0).notifications.size(), 5u);
+}
+
+TEST_P(StoreConformanceTest, VulnerabilitiesListInStablePages) {
+  for (int i = 0; i < 5; ++i) Post(MakeVuln("CVE-V" + std::to_string(i), {{"p", "1"}}));
+  auto p1 = store().ListVulnerabilities("debian:8", 3, 0);
+  ASSERT_EQ(p1.vulnerabilities.size(), 3u);
+  EXPECT_EQ(p1.vulnerabilities[0].fixed_in.size(), 1u);
+  ASSERT_TRUE(p1.next_cursor);
+  auto p2 = store().ListVulnerabilities("debian:8", 3, *p1.next_cursor);
+  EXPECT_EQ(p2.vulnerabilities.size(), 2u);
+  EXPECT_FALSE(p2.next_cursor);
+  EXPECT_THROW(store().ListVulnerabilities("nowhere:1", 3, 0), StoreError);
+  EXPECT_EQ(store().ListNamespaces(), std::vector<std::string>{"debian:8"});
+}
+
+TEST_P(StoreConformanceTest, DataSurvivesReopen) {
+  store().InsertLayer(MakeLayer("r", "", "debian:8", std::vector<FeatureVersion>{{"", "a", "1"}}),
+                      3);
+  auto c = Post(MakeVuln("CVE-R", {{"a", "2"}}));
+  harness_->Reopen();
+  EXPECT_TRUE(store().GetLayer("r", false, false));
+  EXPECT_TRUE(store().GetNotification(*c.notification_name));
+  EXPECT_TRUE(store().Ping());
+}
+
+INSTANTIATE_TEST_SUITE_P(Stores, StoreConformanceTest,
+                         ::testing::Values(StoreFactory{"sqlite", MakeSqliteHarness}),
+                         [](const auto& info) { return info.param.name; });
+
+}  // namespace
+}  // namespace herald::store::testing
