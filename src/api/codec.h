@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 
+#include "model/delivery.h"
 #include "model/layer.h"
 #include "model/notification.h"
 #include "model/vulnerability.h"
@@ -46,5 +47,7 @@ nlohmann::json EncodeLayer(const model::LayerDetail& layer, bool with_features,
 // Created/Notified/Deleted as Unix-seconds strings, absent when unset.
 void EncodeNotificationTimes(const model::NotificationSummary& s, nlohmann::json& out);
 nlohmann::json EncodeNotificationSummary(const model::NotificationSummary& s);
+// One entry of /v1/notifications/:name/deliveries.
+nlohmann::json EncodeDelivery(const model::DeliveryAttempt& a);
 
 }  // namespace herald::api

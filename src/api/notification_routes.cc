@@ -89,6 +89,28 @@ void AddNotificationRoutes(Router& router, ApiContext& ctx) {
     return Json(rc, 200, {{"Notification", std::move(out)}});
   });
 
+  router.Add(http::verb::get, "/v1/notifications/:name/deliveries",
+             [&ctx](const RequestContext& rc) {
+               auto deliveries = ctx.store.ListDeliveries(rc.Param("name"));
+               if (!deliveries) throw NotFound("notification not found: " + rc.Param("name"));
+               nlohmann::json list = nlohmann::json::array();
+               for (const auto& a : *deliveries) list.push_back(EncodeDelivery(a));
+               return Json(rc, 200, {{"Deliveries", std::move(list)}});
+             });
+
+  router.Add(http::verb::post, "/v1/notifications/:name/redeliver",
+             [&ctx](const RequestContext& rc) {
+               switch (ctx.store.Redeliver(rc.Param("name"), ctx.clock.NowMillis())) {
+                 case store::RedeliverOutcome::kNotFound:
+                   throw NotFound("notification not found: " + rc.Param("name"));
+                 case store::RedeliverOutcome::kDeleted:
+                   throw ApiError(409, "notification is deleted: it is never delivered again");
+                 case store::RedeliverOutcome::kScheduled:
+                   break;
+               }
+               return Empty(rc, 202);
+             });
+
   router.Add(http::verb::delete_, "/v1/notifications/:name", [&ctx](const RequestContext& rc) {
     if (ctx.store.DeleteNotification(rc.Param("name")) == store::DeleteOutcome::kNotFound) {
       throw NotFound("notification not found: " + rc.Param("name"));

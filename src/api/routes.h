@@ -9,6 +9,7 @@
 #include "api/router.h"
 #include "metrics/metrics.h"
 #include "store/store.h"
+#include "util/clock.h"
 
 namespace herald::api {
 
@@ -16,6 +17,7 @@ struct ApiContext {
   store::Store& store;
   const PageTokens& tokens;
   metrics::Metrics& metrics;
+  util::Clock& clock;
 };
 
 void AddLayerRoutes(Router& router, ApiContext& ctx);

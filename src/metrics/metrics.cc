@@ -10,7 +10,50 @@ Metrics::Metrics()
                          .Name("clair_api_response_duration_milliseconds")
                          .Help("The duration of time it takes to receive and write a response to "
                                "an API request")
-                         .Register(*registry_)) {}
+                         .Register(*registry_)) {
+  // 1 ms to 1 h: Clair v1's default buckets (seconds-sized, on a
+  // millisecond metric) put every sample in +Inf.
+  notifier_latency_ = &prometheus::BuildHistogram()
+                           .Name("clair_notifier_latency_milliseconds")
+                           .Help("Time from a notification's creation to its successful delivery "
+                                 "round")
+                           .Register(*registry_)
+                           .Add({}, prometheus::Histogram::BucketBoundaries{
+                                        1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000,
+                                        30000, 60000, 300000, 900000, 1800000, 3600000});
+  backend_errors_ = &prometheus::BuildCounter()
+                         .Name("clair_notifier_backend_errors_total")
+                         .Help("Delivery attempts that did not succeed, by receiver")
+                         .Register(*registry_);
+  deliveries_ = &prometheus::BuildCounter()
+                     .Name("herald_notifier_deliveries_total")
+                     .Help("Delivery attempts by receiver and outcome (success, failure, timeout)")
+                     .Register(*registry_);
+  pending_ = &prometheus::BuildGauge()
+                  .Name("herald_notifier_pending")
+                  .Help("Notifications whose current delivery round has not ended")
+                  .Register(*registry_)
+                  .Add({});
+  lease_lost_ = &prometheus::BuildCounter()
+                     .Name("herald_notifier_lease_lost_total")
+                     .Help("Notifications this process could not mark because its lease had "
+                           "lapsed or was revoked")
+                     .Register(*registry_)
+                     .Add({});
+}
+
+void Metrics::ObserveNotifierLatency(double milliseconds) {
+  notifier_latency_->Observe(milliseconds);
+}
+
+void Metrics::CountDelivery(const std::string& backend, const std::string& outcome) {
+  deliveries_->Add({{"backend", backend}, {"outcome", outcome}}).Increment();
+  if (outcome != "success") backend_errors_->Add({{"backend", backend}}).Increment();
+}
+
+void Metrics::SetPending(double pending) { pending_->Set(pending); }
+
+void Metrics::CountLeaseLost(double n) { lease_lost_->Increment(n); }
 
 void Metrics::ObserveApiResponse(const std::string& route, int code, double milliseconds) {
   // Millisecond buckets: Clair v1 used the library's default (seconds-sized)

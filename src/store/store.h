@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "model/delivery.h"
 #include "model/layer.h"
 #include "model/notification.h"
 #include "model/vulnerability.h"
@@ -61,6 +62,32 @@ struct NotificationListPage {
 };
 
 enum class DeleteOutcome { kDeleted, kAlreadyDeleted, kNotFound };
+enum class RedeliverOutcome { kScheduled, kDeleted, kNotFound };
+
+// A notification leased to one notifier process.
+struct ClaimedNotification {
+  std::int64_t id = 0;
+  std::string name;
+  std::int64_t created_ms = 0;
+  int round = 1;
+  std::int64_t lease_token = 0;  // the fencing token of this claim
+  model::RoundProgress progress;
+};
+
+struct LeaseRef {
+  std::int64_t id = 0;
+  std::int64_t lease_token = 0;
+};
+
+// What one pass over a claimed notification did and decided.
+struct RoundUpdate {
+  LeaseRef lease;
+  std::vector<model::DeliveryAttempt> attempts;  // logged even when fenced out
+  model::NotificationStatus status = model::NotificationStatus::kPending;
+  std::optional<std::int64_t> notified_ms;  // set when the round succeeded
+  std::int64_t due_ms = 0;                  // when to look at it next
+  model::RoundProgress progress;
+};
 
 class Store {
  public:
@@ -117,8 +144,59 @@ class Store {
   virtual NotificationListPage ListNotifications(std::optional<model::NotificationStatus> status,
                                                  int limit, std::int64_t after_cursor) = 0;
 
-  // Marks it deleted (read by the receiver): it is never delivered again.
+  // Marks it deleted (read by the receiver): it is never delivered again,
+  // and a delivery in flight can no longer mark it.
   virtual DeleteOutcome DeleteNotification(const std::string& name) = 0;
+
+  // ---- Delivery (the notifier's side) ----
+  // Leases up to `limit` notifications due at `now_ms` to `owner` until
+  // `lease_until_ms`, oldest due first. A notification whose last round
+  // ended (notified or failed) starts a new round: round+1, status pending,
+  // progress cleared.
+  virtual std::vector<ClaimedNotification> ClaimDue(const std::string& owner,
+                                                    std::int64_t now_ms,
+                                                    std::int64_t lease_until_ms, int limit) = 0;
+
+  // Applies the updates in one transaction. An update whose lease `owner`
+  // no longer holds (expired and reclaimed, redelivered, deleted) is fenced
+  // out: its attempts are logged, the notification is left alone. Returns
+  // the ids fenced out.
+  virtual std::vector<std::int64_t> CompleteRounds(const std::string& owner,
+                                                   const std::vector<RoundUpdate>& updates) = 0;
+
+  // Extends the leases `owner` still holds; returns the ids it lost.
+  virtual std::vector<std::int64_t> RenewLeases(const std::string& owner,
+                                                const std::vector<LeaseRef>& leases,
+                                                std::int64_t lease_until_ms) = 0;
+
+  // Gives leases back (graceful stop); they become due at `due_ms`.
+  virtual void ReleaseLeases(const std::string& owner, const std::vector<LeaseRef>& leases,
+                             std::int64_t due_ms) = 0;
+
+  // The earliest due time of any notification, if one is scheduled.
+  virtual std::optional<std::int64_t> NextDueMillis() = 0;
+
+  virtual std::int64_t CountByStatus(model::NotificationStatus status) = 0;
+
+  // Every attempt, oldest first; nullopt when the notification is unknown.
+  virtual std::optional<std::vector<model::DeliveryAttempt>> ListDeliveries(
+      const std::string& name) = 0;
+
+  // Starts a new round now (fencing out any delivery in flight).
+  virtual RedeliverOutcome Redeliver(const std::string& name, std::int64_t now_ms) = 0;
+
+  // ---- Wake-up ----
+  // `listener` runs after every commit that makes a notification due now
+  // (new notification, redeliver), so an idle notifier wakes at once.
+  void SetDueListener(std::function<void()> listener) { due_listener_ = std::move(listener); }
+
+ protected:
+  void NotifyDue() const {
+    if (due_listener_) due_listener_();
+  }
+
+ private:
+  std::function<void()> due_listener_;
 };
 
 }  // namespace herald::store

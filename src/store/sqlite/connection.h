@@ -68,6 +68,8 @@ class Connection {
   std::vector<std::string> CachedSql() const;
 
   std::int64_t LastInsertRowId() const;
+  // Rows changed by the last INSERT, UPDATE or DELETE.
+  int Changes() const;
   sqlite3* handle() const { return db_; }
 
  private:

@@ -9,6 +9,7 @@
 
 #include "store/affected.h"
 #include "store/migrations.h"
+#include "store/round_progress_codec.h"
 #include "store/vulnerability_snapshot.h"
 #include "util/uuid.h"
 #include "version/comparator.h"
@@ -547,7 +548,7 @@ VulnerabilityChange SqliteStore::ChangeVulnerability(const std::string& ns, cons
   auto new_snapshot = snapshot(change.after);
   auto& ins = c.Prepare(
       "INSERT INTO notifications (name, created_ms, old_snapshot, new_snapshot, "
-      "old_layer_count, new_layer_count, status) VALUES (?, ?, ?, ?, ?, ?, 'pending')");
+      "old_layer_count, new_layer_count, status, due_ms) VALUES (?, ?, ?, ?, ?, ?, 'pending', ?2)");
   ins.Bind(1, notification).Bind(2, clock_.NowMillis());
   old_snapshot ? ins.Bind(3, *old_snapshot) : ins.Bind(3, std::nullopt);
   new_snapshot ? ins.Bind(4, *new_snapshot) : ins.Bind(4, std::nullopt);
@@ -559,6 +560,7 @@ VulnerabilityChange SqliteStore::ChangeVulnerability(const std::string& ns, cons
   WriteNotificationLayers(c, notification_id, model::Side::kNew, new_layers);
   tx.Commit();
   change.notification_name = notification;
+  NotifyDue();
   return change;
 }
 
@@ -628,12 +630,204 @@ DeleteOutcome SqliteStore::DeleteNotification(const std::string& name) {
   if (!st.Step()) return DeleteOutcome::kNotFound;
   if (!st.IsNull(1)) return DeleteOutcome::kAlreadyDeleted;
   const std::int64_t id = st.Int(0);
-  c.Prepare("UPDATE notifications SET deleted_ms = ?, status = 'deleted' WHERE id = ?")
+  c.Prepare(
+       "UPDATE notifications SET deleted_ms = ?, status = 'deleted', due_ms = NULL, "
+       "lease_owner = NULL, lease_token = lease_token + 1 WHERE id = ?")
       .Bind(1, clock_.NowMillis())
       .Bind(2, id)
       .Run();
   tx.Commit();
   return DeleteOutcome::kDeleted;
+}
+
+std::vector<ClaimedNotification> SqliteStore::ClaimDue(const std::string& owner,
+                                                       std::int64_t now_ms,
+                                                       std::int64_t lease_until_ms, int limit) {
+  std::lock_guard lock(write_mu_);
+  Connection& c = *writer_;
+  Transaction tx(c);
+  // The lease expiry becomes the due time: a process that dies leaves the
+  // notification due again once its lease lapses, with no rescuer needed.
+  auto& st = c.Prepare(
+      "UPDATE notifications SET lease_owner = ?1, lease_token = lease_token + 1, due_ms = ?3, "
+      "round = CASE WHEN status IN ('notified', 'failed') THEN round + 1 ELSE round END, "
+      "receiver_state = CASE WHEN status IN ('notified', 'failed') THEN '' "
+      "ELSE receiver_state END, status = 'pending' "
+      "WHERE id IN (SELECT id FROM notifications WHERE due_ms <= ?2 ORDER BY due_ms LIMIT ?4) "
+      "RETURNING id, name, created_ms, round, lease_token, receiver_state");
+  st.Bind(1, owner).Bind(2, now_ms).Bind(3, lease_until_ms).Bind(4, static_cast<std::int64_t>(limit));
+  std::vector<ClaimedNotification> out;
+  while (st.Step()) {
+    ClaimedNotification n;
+    n.id = st.Int(0);
+    n.name = st.Text(1);
+    n.created_ms = st.Int(2);
+    n.round = static_cast<int>(st.Int(3));
+    n.lease_token = st.Int(4);
+    n.progress = ProgressFromJson(st.Text(5));
+    out.push_back(std::move(n));
+  }
+  tx.Commit();
+  return out;
+}
+
+std::vector<std::int64_t> SqliteStore::CompleteRounds(const std::string& owner,
+                                                      const std::vector<RoundUpdate>& updates) {
+  std::lock_guard lock(write_mu_);
+  Connection& c = *writer_;
+  Transaction tx(c);
+  std::vector<std::int64_t> fenced;
+  for (const auto& u : updates) {
+    for (const auto& a : u.attempts) {
+      auto& ins = c.Prepare(
+          "INSERT INTO deliveries (notification_id, seq, receiver, round, attempt, started_ms, "
+          "duration_ms, outcome, http_status, error) "
+          "SELECT ?1, COALESCE(MAX(seq), 0) + 1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9 "
+          "FROM deliveries WHERE notification_id = ?1");
+      ins.Bind(1, u.lease.id)
+          .Bind(2, a.receiver)
+          .Bind(3, static_cast<std::int64_t>(a.round))
+          .Bind(4, static_cast<std::int64_t>(a.attempt))
+          .Bind(5, a.started_ms)
+          .Bind(6, a.duration_ms)
+          .Bind(7, model::ToString(a.outcome));
+      if (a.http_status) {
+        ins.Bind(8, static_cast<std::int64_t>(*a.http_status));
+      } else {
+        ins.Bind(8, std::nullopt);
+      }
+      if (a.error.empty()) {
+        ins.Bind(9, std::nullopt);
+      } else {
+        ins.Bind(9, a.error);
+      }
+      ins.Run();
+    }
+    c.Prepare(
+         "UPDATE notifications SET status = ?1, notified_ms = COALESCE(?2, notified_ms), "
+         "due_ms = ?3, receiver_state = ?4, lease_owner = NULL "
+         "WHERE id = ?5 AND lease_owner = ?6 AND lease_token = ?7")
+        .Bind(1, model::ToString(u.status))
+        .Bind(2, u.notified_ms)
+        .Bind(3, u.due_ms)
+        .Bind(4, ProgressToJson(u.progress))
+        .Bind(5, u.lease.id)
+        .Bind(6, owner)
+        .Bind(7, u.lease.lease_token)
+        .Run();
+    if (c.Changes() == 0) fenced.push_back(u.lease.id);
+  }
+  tx.Commit();
+  return fenced;
+}
+
+std::vector<std::int64_t> SqliteStore::RenewLeases(const std::string& owner,
+                                                   const std::vector<LeaseRef>& leases,
+                                                   std::int64_t lease_until_ms) {
+  std::lock_guard lock(write_mu_);
+  Connection& c = *writer_;
+  Transaction tx(c);
+  std::vector<std::int64_t> lost;
+  for (const auto& l : leases) {
+    c.Prepare(
+         "UPDATE notifications SET due_ms = ?1 WHERE id = ?2 AND lease_owner = ?3 AND "
+         "lease_token = ?4")
+        .Bind(1, lease_until_ms)
+        .Bind(2, l.id)
+        .Bind(3, owner)
+        .Bind(4, l.lease_token)
+        .Run();
+    if (c.Changes() == 0) lost.push_back(l.id);
+  }
+  tx.Commit();
+  return lost;
+}
+
+void SqliteStore::ReleaseLeases(const std::string& owner, const std::vector<LeaseRef>& leases,
+                                std::int64_t due_ms) {
+  std::lock_guard lock(write_mu_);
+  Connection& c = *writer_;
+  Transaction tx(c);
+  for (const auto& l : leases) {
+    c.Prepare(
+         "UPDATE notifications SET due_ms = ?1, lease_owner = NULL WHERE id = ?2 AND "
+         "lease_owner = ?3 AND lease_token = ?4")
+        .Bind(1, due_ms)
+        .Bind(2, l.id)
+        .Bind(3, owner)
+        .Bind(4, l.lease_token)
+        .Run();
+  }
+  tx.Commit();
+}
+
+std::optional<std::int64_t> SqliteStore::NextDueMillis() {
+  auto c = Reader();
+  auto& st = c->Prepare("SELECT MIN(due_ms) FROM notifications WHERE due_ms IS NOT NULL");
+  if (!st.Step()) return std::nullopt;
+  return st.OptionalInt(0);
+}
+
+std::int64_t SqliteStore::CountByStatus(model::NotificationStatus status) {
+  auto c = Reader();
+  auto& st = c->Prepare("SELECT COUNT(*) FROM notifications WHERE status = ?");
+  st.Bind(1, model::ToString(status));
+  st.Step();
+  return st.Int(0);
+}
+
+std::optional<std::vector<model::DeliveryAttempt>> SqliteStore::ListDeliveries(
+    const std::string& name) {
+  auto c = Reader();
+  Transaction tx(*c, /*write=*/false);
+  auto id = FindId(*c, "SELECT id FROM notifications WHERE name = ?", name);
+  if (!id) return std::nullopt;
+  auto& st = c->Prepare(
+      "SELECT receiver, round, attempt, started_ms, duration_ms, outcome, http_status, error "
+      "FROM deliveries WHERE notification_id = ? ORDER BY seq");
+  st.Bind(1, *id);
+  std::vector<model::DeliveryAttempt> out;
+  while (st.Step()) {
+    model::DeliveryAttempt a;
+    a.receiver = st.Text(0);
+    a.round = static_cast<int>(st.Int(1));
+    a.attempt = static_cast<int>(st.Int(2));
+    a.started_ms = st.Int(3);
+    a.duration_ms = st.Int(4);
+    auto outcome = model::ParseDeliveryOutcome(st.TextView(5));
+    if (!outcome) {
+      throw StoreError(Kind::kUnavailable, "unknown delivery outcome in the database: " + st.Text(5));
+    }
+    a.outcome = *outcome;
+    if (auto status = st.OptionalInt(6)) a.http_status = static_cast<int>(*status);
+    a.error = st.Text(7);
+    out.push_back(std::move(a));
+  }
+  return out;
+}
+
+RedeliverOutcome SqliteStore::Redeliver(const std::string& name, std::int64_t now_ms) {
+  {
+    std::lock_guard lock(write_mu_);
+    Connection& c = *writer_;
+    Transaction tx(c);
+    auto& st = c.Prepare("SELECT id, deleted_ms FROM notifications WHERE name = ?");
+    st.Bind(1, name);
+    if (!st.Step()) return RedeliverOutcome::kNotFound;
+    if (!st.IsNull(1)) return RedeliverOutcome::kDeleted;
+    const std::int64_t id = st.Int(0);
+    // A fresh round: a round that has not begun yet keeps its number.
+    c.Prepare(
+         "UPDATE notifications SET round = CASE WHEN status = 'pending' AND receiver_state = '' "
+         "THEN round ELSE round + 1 END, status = 'pending', receiver_state = '', due_ms = ?1, "
+         "lease_owner = NULL, lease_token = lease_token + 1 WHERE id = ?2")
+        .Bind(1, now_ms)
+        .Bind(2, id)
+        .Run();
+    tx.Commit();
+  }
+  NotifyDue();
+  return RedeliverOutcome::kScheduled;
 }
 
 }  // namespace herald::store::sqlite

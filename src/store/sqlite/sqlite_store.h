@@ -53,6 +53,21 @@ class SqliteStore final : public Store {
                                          std::int64_t after_cursor) override;
   DeleteOutcome DeleteNotification(const std::string& name) override;
 
+  std::vector<ClaimedNotification> ClaimDue(const std::string& owner, std::int64_t now_ms,
+                                            std::int64_t lease_until_ms, int limit) override;
+  std::vector<std::int64_t> CompleteRounds(const std::string& owner,
+                                           const std::vector<RoundUpdate>& updates) override;
+  std::vector<std::int64_t> RenewLeases(const std::string& owner,
+                                        const std::vector<LeaseRef>& leases,
+                                        std::int64_t lease_until_ms) override;
+  void ReleaseLeases(const std::string& owner, const std::vector<LeaseRef>& leases,
+                     std::int64_t due_ms) override;
+  std::optional<std::int64_t> NextDueMillis() override;
+  std::int64_t CountByStatus(model::NotificationStatus status) override;
+  std::optional<std::vector<model::DeliveryAttempt>> ListDeliveries(
+      const std::string& name) override;
+  RedeliverOutcome Redeliver(const std::string& name, std::int64_t now_ms) override;
+
  private:
   class ReaderLease;
   ReaderLease Reader();

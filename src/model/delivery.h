@@ -1,0 +1,56 @@
+// Delivery rounds and attempts (SPEC §5).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace herald::model {
+
+enum class DeliveryOutcome { kSuccess, kFailure, kTimeout };
+
+inline std::string_view ToString(DeliveryOutcome outcome) {
+  switch (outcome) {
+    case DeliveryOutcome::kSuccess:
+      return "success";
+    case DeliveryOutcome::kFailure:
+      return "failure";
+    case DeliveryOutcome::kTimeout:
+      return "timeout";
+  }
+  return "failure";
+}
+
+inline std::optional<DeliveryOutcome> ParseDeliveryOutcome(std::string_view text) {
+  if (text == "success") return DeliveryOutcome::kSuccess;
+  if (text == "failure") return DeliveryOutcome::kFailure;
+  if (text == "timeout") return DeliveryOutcome::kTimeout;
+  return std::nullopt;
+}
+
+// One try of one receiver, as logged and served by /deliveries.
+struct DeliveryAttempt {
+  std::string receiver;  // the receiver's config key, e.g. "http"
+  int round = 1;
+  int attempt = 1;  // restarts at 1 every round
+  std::int64_t started_ms = 0;
+  std::int64_t duration_ms = 0;
+  DeliveryOutcome outcome = DeliveryOutcome::kFailure;
+  std::optional<int> http_status;  // absent when no response came
+  std::string error;               // why, whenever the attempt did not succeed
+};
+
+// Where one receiver stands in the current round.
+struct ReceiverProgress {
+  int attempts = 0;
+  bool succeeded = false;
+  std::int64_t next_attempt_ms = 0;  // earliest time of the next try
+  bool operator==(const ReceiverProgress&) const = default;
+};
+
+// Receiver config key → progress, for the current round.
+using RoundProgress = std::map<std::string, ReceiverProgress>;
+
+}  // namespace herald::model

@@ -1,0 +1,44 @@
+// The seam between the engine and the ways a notification leaves Herald. The
+// engine never knows what HTTP (or AMQP, or STOMP) is: it asks a Receiver to
+// send a notification's name and hears back once, asynchronously.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "model/delivery.h"
+
+namespace herald::notifier {
+
+struct SendResult {
+  model::DeliveryOutcome outcome = model::DeliveryOutcome::kFailure;
+  std::optional<int> http_status;  // absent when no response came
+  std::string error;               // why, when the attempt did not succeed
+  std::int64_t duration_ms = 0;
+  // A wait the receiver asked for (HTTP Retry-After on 429/503).
+  std::optional<std::chrono::milliseconds> retry_after;
+};
+
+class Receiver {
+ public:
+  using Done = std::function<void(SendResult)>;
+
+  virtual ~Receiver() = default;
+
+  // The config key it is registered under ("http", …); also the `backend`
+  // label of its metrics and the Receiver field of /deliveries.
+  virtual std::string_view key() const = 0;
+
+  // Starts one attempt. `done` runs exactly once, on any thread, unless
+  // Shutdown() ends the attempt first. Must not block.
+  virtual void Send(const std::string& notification_name, Done done) = 0;
+
+  // Abandons attempts still in flight (their `done` does not run) and stops
+  // the receiver's threads. Send must not be called afterwards.
+  virtual void Shutdown() = 0;
+};
+
+}  // namespace herald::notifier

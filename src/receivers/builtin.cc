@@ -1,0 +1,16 @@
+#include "receivers/builtin.h"
+
+#include "receivers/webhook/webhook_receiver.h"
+
+namespace herald::receivers {
+
+const notifier::ReceiverRegistry& BuiltinRegistry() {
+  static const notifier::ReceiverRegistry registry = [] {
+    notifier::ReceiverRegistry r;
+    webhook::Register(r);
+    return r;
+  }();
+  return registry;
+}
+
+}  // namespace herald::receivers

@@ -1,0 +1,246 @@
+#include "receivers/webhook/webhook_receiver.h"
+
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <nlohmann/json.hpp>
+#include <unordered_map>
+
+#include "receivers/webhook/signature.h"
+
+namespace herald::receivers::webhook {
+
+std::string Payload(const std::string& name, const std::string& callback) {
+  // Built by hand: the field order is part of the wire format.
+  std::string body = "{\"Notification\":{\"Name\":" + nlohmann::json(name).dump();
+  if (!callback.empty()) {
+    std::string base = callback;
+    while (!base.empty() && base.back() == '/') base.pop_back();
+    body += ",\"Callback\":" + nlohmann::json(base + "/v1/notifications/" + name).dump();
+  }
+  return body + "}}";
+}
+
+struct WebhookReceiver::Transfer {
+  CurlEasy easy;
+  std::string name;
+  std::string body;
+  CurlSlist headers;
+  Done done;
+  std::string retry_after;
+  char error[CURL_ERROR_SIZE] = {};
+};
+
+namespace {
+
+size_t DiscardBody(char*, size_t size, size_t count, void*) { return size * count; }
+
+size_t CaptureRetryAfter(char* data, size_t size, size_t count, void* user) {
+  std::string_view line(data, size * count);
+  constexpr std::string_view kName = "retry-after:";
+  if (line.size() > kName.size()) {
+    bool match = true;
+    for (size_t i = 0; i < kName.size() && match; ++i) {
+      match = std::tolower(static_cast<unsigned char>(line[i])) == kName[i];
+    }
+    if (match) {
+      std::string value(line.substr(kName.size()));
+      value.erase(0, value.find_first_not_of(" \t"));
+      value.erase(value.find_last_not_of("\r\n \t") + 1);
+      *static_cast<std::string*>(user) = value;
+    }
+  }
+  return size * count;
+}
+
+// Verifies the receiver's certificate against notifier.http.servername
+// instead of the URL's host (Go's tls.Config.ServerName).
+CURLcode SetVerifyHost(CURL*, void* ssl_ctx, void* servername) {
+  X509_VERIFY_PARAM* param = SSL_CTX_get0_param(static_cast<SSL_CTX*>(ssl_ctx));
+  X509_VERIFY_PARAM_set1_host(param, static_cast<const char*>(servername), 0);
+  return CURLE_OK;
+}
+
+std::optional<std::chrono::milliseconds> ParseRetryAfter(const std::string& value) {
+  if (value.empty()) return std::nullopt;
+  if (std::all_of(value.begin(), value.end(), [](char c) { return std::isdigit(c); })) {
+    if (value.size() > 9) return std::chrono::hours(24);
+    return std::chrono::seconds(std::stol(value));
+  }
+  time_t when = curl_getdate(value.c_str(), nullptr);
+  if (when < 0) return std::nullopt;
+  auto wait = std::chrono::system_clock::from_time_t(when) - std::chrono::system_clock::now();
+  return std::max(std::chrono::milliseconds(0),
+                  std::chrono::duration_cast<std::chrono::milliseconds>(wait));
+}
+
+}  // namespace
+
+WebhookReceiver::WebhookReceiver(config::HttpReceiverConfig config, int max_in_flight)
+    : config_(std::move(config)),
+      signing_key_([&] {
+        try {
+          return config_.secret.empty() ? std::string() : SigningKey(config_.secret);
+        } catch (const std::invalid_argument& e) {
+          throw config::ConfigError("clair.notifier.http.secret", e.what());
+        }
+      }()) {
+  EnsureCurlGlobalInit();
+  multi_.reset(curl_multi_init());
+  if (!multi_) throw std::runtime_error("curl_multi_init failed");
+  curl_multi_setopt(multi_.get(), CURLMOPT_MAX_HOST_CONNECTIONS, static_cast<long>(max_in_flight));
+  curl_multi_setopt(multi_.get(), CURLMOPT_MAXCONNECTS, static_cast<long>(max_in_flight));
+  static_headers_ = {"Content-Type: application/json", "Expect:"};
+  for (const auto& [name, value] : config_.headers) static_headers_.push_back(name + ": " + value);
+  thread_ = std::thread([this] { Loop(); });
+}
+
+WebhookReceiver::~WebhookReceiver() { Shutdown(); }
+
+void WebhookReceiver::Send(const std::string& notification_name, Done done) {
+  {
+    std::lock_guard lock(mu_);
+    queue_.emplace_back(notification_name, std::move(done));
+  }
+  curl_multi_wakeup(multi_.get());
+}
+
+void WebhookReceiver::Shutdown() {
+  if (stop_.exchange(true)) return;
+  curl_multi_wakeup(multi_.get());
+  if (thread_.joinable()) thread_.join();
+}
+
+CurlEasy WebhookReceiver::TakeEasy() {
+  if (!idle_.empty()) {
+    CurlEasy easy = std::move(idle_.back());
+    idle_.pop_back();
+    curl_easy_reset(easy.get());
+    return easy;
+  }
+  CurlEasy easy(curl_easy_init());
+  if (!easy) throw std::runtime_error("curl_easy_init failed");
+  return easy;
+}
+
+void WebhookReceiver::Begin(std::unique_ptr<Transfer> t) {
+  CURL* h = t->easy.get();
+  t->body = Payload(t->name, config_.callback);
+  std::vector<std::string> lines = static_headers_;
+  if (!signing_key_.empty()) {
+    const auto now = std::chrono::duration_cast<std::chrono::seconds>(
+                         std::chrono::system_clock::now().time_since_epoch())
+                         .count();
+    lines.push_back("webhook-id: " + t->name);
+    lines.push_back("webhook-timestamp: " + std::to_string(now));
+    lines.push_back("webhook-signature: " + Sign(signing_key_, t->name, now, t->body));
+  }
+  t->headers = MakeHeaderList(lines);
+
+  curl_easy_setopt(h, CURLOPT_URL, config_.endpoint.c_str());
+  curl_easy_setopt(h, CURLOPT_POST, 1L);
+  curl_easy_setopt(h, CURLOPT_POSTFIELDS, t->body.data());
+  curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(t->body.size()));
+  curl_easy_setopt(h, CURLOPT_HTTPHEADER, t->headers.get());
+  curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(h, CURLOPT_TIMEOUT_MS,
+                   static_cast<long>(
+                       std::chrono::duration_cast<std::chrono::milliseconds>(config_.timeout).count()));
+  curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, &DiscardBody);
+  curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, &CaptureRetryAfter);
+  curl_easy_setopt(h, CURLOPT_HEADERDATA, &t->retry_after);
+  curl_easy_setopt(h, CURLOPT_ERRORBUFFER, t->error);
+  curl_easy_setopt(h, CURLOPT_TCP_NODELAY, 1L);
+  if (!config_.proxy.empty()) curl_easy_setopt(h, CURLOPT_PROXY, config_.proxy.c_str());
+  if (!config_.cafile.empty()) curl_easy_setopt(h, CURLOPT_CAINFO, config_.cafile.c_str());
+  if (!config_.certfile.empty()) curl_easy_setopt(h, CURLOPT_SSLCERT, config_.certfile.c_str());
+  if (!config_.keyfile.empty()) curl_easy_setopt(h, CURLOPT_SSLKEY, config_.keyfile.c_str());
+  if (!config_.servername.empty()) {
+    curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 0L);  // the host is checked in SetVerifyHost
+    curl_easy_setopt(h, CURLOPT_SSL_CTX_FUNCTION, &SetVerifyHost);
+    curl_easy_setopt(h, CURLOPT_SSL_CTX_DATA, const_cast<char*>(config_.servername.c_str()));
+  }
+  curl_easy_setopt(h, CURLOPT_PRIVATE, t.get());
+  CURLMcode rc = curl_multi_add_handle(multi_.get(), h);
+  if (rc != CURLM_OK) {
+    notifier::SendResult result;
+    result.error = std::string("cannot start the request: ") + curl_multi_strerror(rc);
+    t->done(std::move(result));
+    idle_.push_back(std::move(t->easy));
+    return;
+  }
+  active_.insert(t.release());  // owned by the multi handle until End()
+}
+
+void WebhookReceiver::End(CURL* easy, CURLcode code) {
+  Transfer* raw = nullptr;
+  curl_easy_getinfo(easy, CURLINFO_PRIVATE, &raw);
+  std::unique_ptr<Transfer> t(raw);
+  active_.erase(raw);
+  curl_multi_remove_handle(multi_.get(), easy);
+
+  notifier::SendResult result;
+  curl_off_t total_us = 0;
+  curl_easy_getinfo(easy, CURLINFO_TOTAL_TIME_T, &total_us);
+  result.duration_ms = static_cast<std::int64_t>(total_us / 1000);
+  long status = 0;
+  curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
+  if (code == CURLE_OK) {
+    result.http_status = static_cast<int>(status);
+    if (status >= 200 && status < 300) {
+      result.outcome = model::DeliveryOutcome::kSuccess;
+    } else {
+      result.outcome = model::DeliveryOutcome::kFailure;
+      result.error = "HTTP " + std::to_string(status);
+      if (status == 429 || status == 503) result.retry_after = ParseRetryAfter(t->retry_after);
+    }
+  } else {
+    result.outcome = code == CURLE_OPERATION_TIMEDOUT ? model::DeliveryOutcome::kTimeout
+                                                      : model::DeliveryOutcome::kFailure;
+    result.error = t->error[0] != '\0' ? t->error : curl_easy_strerror(code);
+    if (status > 0) result.http_status = static_cast<int>(status);
+  }
+  t->done(std::move(result));
+  idle_.push_back(std::move(t->easy));
+}
+
+void WebhookReceiver::Loop() {
+  while (!stop_) {
+    std::deque<std::pair<std::string, Done>> queued;
+    {
+      std::lock_guard lock(mu_);
+      queued.swap(queue_);
+    }
+    for (auto& [name, done] : queued) {
+      auto t = std::make_unique<Transfer>();
+      t->easy = TakeEasy();
+      t->name = std::move(name);
+      t->done = std::move(done);
+      Begin(std::move(t));
+    }
+    int running = 0;
+    curl_multi_perform(multi_.get(), &running);
+    int left = 0;
+    while (CURLMsg* msg = curl_multi_info_read(multi_.get(), &left)) {
+      if (msg->msg == CURLMSG_DONE) End(msg->easy_handle, msg->data.result);
+    }
+    curl_multi_poll(multi_.get(), nullptr, 0, 1000, nullptr);
+  }
+  // Abandon what is still in flight: the engine has released it already.
+  for (Transfer* t : active_) {
+    curl_multi_remove_handle(multi_.get(), t->easy.get());
+    delete t;
+  }
+  active_.clear();
+}
+
+void Register(notifier::ReceiverRegistry& registry) {
+  registry.Register(kKey, [](const config::NotifierConfig& cfg) -> std::unique_ptr<notifier::Receiver> {
+    if (cfg.http.endpoint.empty()) return nullptr;
+    return std::make_unique<WebhookReceiver>(cfg.http, cfg.concurrency);
+  });
+}
+
+}  // namespace herald::receivers::webhook

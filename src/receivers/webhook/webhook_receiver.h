@@ -1,0 +1,63 @@
+// The webhook receiver (config key "http"): POSTs {"Notification":{"Name":…}}
+// to notifier.http.endpoint over libcurl's multi interface — many requests in
+// flight on one thread, connections kept alive and reused.
+#pragma once
+
+#include <atomic>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <unordered_set>
+#include <vector>
+
+#include "config/config.h"
+#include "notifier/receiver.h"
+#include "notifier/receiver_registry.h"
+#include "receivers/webhook/curl_handles.h"
+
+namespace herald::receivers::webhook {
+
+inline constexpr const char* kKey = "http";
+
+// The exact request body (SPEC §5); with a callback base URL the body also
+// carries where to read the notification.
+std::string Payload(const std::string& name, const std::string& callback);
+
+class WebhookReceiver final : public notifier::Receiver {
+ public:
+  // `max_in_flight` bounds the connections to the endpoint. Throws
+  // config::ConfigError when the secret is malformed.
+  WebhookReceiver(config::HttpReceiverConfig config, int max_in_flight);
+  ~WebhookReceiver() override;
+
+  std::string_view key() const override { return kKey; }
+  void Send(const std::string& notification_name, Done done) override;
+  void Shutdown() override;
+
+ private:
+  struct Transfer;
+
+  void Loop();
+  void Begin(std::unique_ptr<Transfer> transfer);
+  void End(CURL* easy, CURLcode code);
+  CurlEasy TakeEasy();
+
+  const config::HttpReceiverConfig config_;
+  const std::string signing_key_;  // empty: unsigned
+  std::vector<std::string> static_headers_;
+  CurlMulti multi_;
+  std::vector<CurlEasy> idle_;             // loop thread only
+  std::unordered_set<Transfer*> active_;  // loop thread only; in the multi handle
+
+  std::mutex mu_;
+  std::deque<std::pair<std::string, Done>> queue_;  // guarded by mu_
+  std::atomic<bool> stop_{false};
+  std::thread thread_;
+};
+
+// Registers the "http" kind: enabled when notifier.http.endpoint is set.
+void Register(notifier::ReceiverRegistry& registry);
+
+}  // namespace herald::receivers::webhook
