@@ -99,8 +99,8 @@ int Run(int argc, char** argv) {
     auto n = json::parse(r.body)["Notification"];
     seen += static_cast<long>(n["New"]["LayersIntroducingVulnerability"].size());
     if (!n.contains("NextPage")) break;
-    url = api + "/v1/notifications/" + name + "?limit=100&page=" +
-          testing::UrlEncode(n["NextPage"].get<std::string>());
+    url = api + "/v1/notifications/" + name +
+          "?limit=100&page=" + testing::UrlEncode(n["NextPage"].get<std::string>());
   }
   if (seen != affected) {
     throw std::runtime_error("paged " + std::to_string(seen) + " layers, expected " +
@@ -109,9 +109,8 @@ int Run(int argc, char** argv) {
 
   // 4. GET throughput on one page with 64 keep-alive connections.
   std::string wrk_raw;
-  const double rps =
-      WrkRequestsPerSecond(api + "/v1/notifications/" + name + "?limit=100", 2, 64, wrk_seconds,
-                           &wrk_raw);
+  const double rps = WrkRequestsPerSecond(api + "/v1/notifications/" + name + "?limit=100", 2, 64,
+                                          wrk_seconds, &wrk_raw);
 
   server.Stop(SIGTERM);
   json out = {{"bench", "api"},

@@ -23,7 +23,8 @@ double WrkRequestsPerSecond(const std::string& url, int threads, int connections
                                 "-d" + std::to_string(seconds) + "s", "--latency", url});
   if (raw_output) *raw_output = r.output;
   std::smatch m;
-  if (r.exit_code != 0 || !std::regex_search(r.output, m, std::regex(R"(Requests/sec:\s+([0-9.]+))"))) {
+  if (r.exit_code != 0 ||
+      !std::regex_search(r.output, m, std::regex(R"(Requests/sec:\s+([0-9.]+))"))) {
     throw std::runtime_error("wrk failed: " + r.output);
   }
   if (r.output.find("Non-2xx") != std::string::npos) {

@@ -289,12 +289,9 @@ json EncodeNotificationSummary(const model::NotificationSummary& s) {
 }
 
 json EncodeDelivery(const model::DeliveryAttempt& a) {
-  json out = {{"Receiver", a.receiver},
-              {"Round", a.round},
-              {"Attempt", a.attempt},
-              {"Started", Seconds(a.started_ms)},
-              {"DurationMs", a.duration_ms},
-              {"Outcome", std::string(model::ToString(a.outcome))}};
+  json out = {{"Receiver", a.receiver},      {"Round", a.round},
+              {"Attempt", a.attempt},        {"Started", Seconds(a.started_ms)},
+              {"DurationMs", a.duration_ms}, {"Outcome", std::string(model::ToString(a.outcome))}};
   if (a.http_status) out["HTTPStatus"] = *a.http_status;
   SetIfNotEmpty(out, "Error", a.error);
   return out;

@@ -16,4 +16,11 @@ int RunMigrate(const CommonOptions& options);
 // 2 invalid.
 int RunCheckConfig(const CommonOptions& options);
 
+// herald notifications …: `status` "" for all; exit 1 when the name is
+// unknown (or, for redeliver, deleted).
+int RunNotificationsList(const CommonOptions& options, const std::string& status, int limit);
+int RunNotificationsShow(const CommonOptions& options, const std::string& name);
+int RunNotificationsRedeliver(const CommonOptions& options, const std::string& name);
+int RunNotificationsDelete(const CommonOptions& options, const std::string& name);
+
 }  // namespace herald::app

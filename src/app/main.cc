@@ -25,7 +25,28 @@ int main(int argc, char** argv) {
       "check-config",
       "Validate the configuration and print it with secrets redacted (exit 0 valid, 2 invalid)");
   auto* version = app.add_subcommand("version", "Print the version");
-  for (auto* cmd : {serve, migrate, check}) herald::app::AddCommonOptions(*cmd, options);
+  auto* notifications = app.add_subcommand(
+      "notifications", "Inspect and operate on notifications, directly in the database");
+  notifications->require_subcommand(1);
+  std::string status, name;
+  int limit = 100;
+  auto* list = notifications->add_subcommand("list", "List notifications, newest first");
+  list->add_option("--status", status, "pending, failed, notified or deleted")
+      ->check(CLI::IsMember({"pending", "failed", "notified", "deleted"}));
+  list->add_option("--limit", limit, "at most this many (default 100)")
+      ->check(CLI::Range(1, 10000));
+  auto* show = notifications->add_subcommand(
+      "show", "Print one notification (Old/New vulnerability, layer counts) and its deliveries");
+  auto* redeliver = notifications->add_subcommand(
+      "redeliver", "Start a new delivery round now (a running serve picks it up within 1 s)");
+  auto* remove = notifications->add_subcommand(
+      "delete", "Mark a notification deleted: it is never delivered again");
+  for (auto* cmd : {show, redeliver, remove}) {
+    cmd->add_option("NAME", name, "the notification's name")->required();
+  }
+  for (auto* cmd : {serve, migrate, check, list, show, redeliver, remove}) {
+    herald::app::AddCommonOptions(*cmd, options);
+  }
 
   try {
     app.parse(argc, argv);
@@ -43,6 +64,11 @@ int main(int argc, char** argv) {
     if (*serve) return herald::app::RunServe(options);
     if (*migrate) return herald::app::RunMigrate(options);
     if (*check) return herald::app::RunCheckConfig(options);
+    if (*list) return herald::app::RunNotificationsList(options, status, limit);
+    if (*show) return herald::app::RunNotificationsShow(options, name);
+    if (*redeliver) return herald::app::RunNotificationsRedeliver(options, name);
+    if (*remove) return herald::app::RunNotificationsDelete(options, name);
+
   } catch (const herald::config::ConfigError& e) {
     std::cerr << "herald: invalid configuration: " << e.what() << std::endl;
     return 2;

@@ -58,7 +58,8 @@ std::unique_ptr<notifier::Engine> MakeNotifier(const config::Config& cfg, store:
   notifier::Engine::Options options;
   options.owner = LeaseOwner();
   options.concurrency = cfg.notifier.concurrency;
-  options.lease = std::chrono::duration_cast<std::chrono::milliseconds>(cfg.notifier.lease_duration);
+  options.lease =
+      std::chrono::duration_cast<std::chrono::milliseconds>(cfg.notifier.lease_duration);
   options.policy.attempts = cfg.notifier.attempts;
   options.policy.renotify =
       std::chrono::duration_cast<std::chrono::milliseconds>(cfg.notifier.renotify_interval);
@@ -85,10 +86,11 @@ int RunServe(const CommonOptions& options) {
   api::HttpServer::Options api_options;
   api_options.port = cfg.api.port;
   if (!cfg.api.certfile.empty()) {
-    api_options.tls = api::MakeServerTlsContext({cfg.api.certfile, cfg.api.keyfile, cfg.api.cafile});
+    api_options.tls =
+        api::MakeServerTlsContext({cfg.api.certfile, cfg.api.keyfile, cfg.api.cafile});
   }
-  api::HttpServer api_server(ioc, api_options,
-                             [&api_router](const api::Request& r) { return api_router.Dispatch(r); });
+  api::HttpServer api_server(
+      ioc, api_options, [&api_router](const api::Request& r) { return api_router.Dispatch(r); });
   api::HttpServer::Options health_options;
   health_options.port = cfg.api.health_port;
   api::HttpServer health_server(ioc, health_options, [&health_router](const api::Request& r) {

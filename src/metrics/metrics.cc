@@ -15,8 +15,9 @@ Metrics::Metrics()
   // millisecond metric) put every sample in +Inf.
   notifier_latency_ = &prometheus::BuildHistogram()
                            .Name("clair_notifier_latency_milliseconds")
-                           .Help("Time from a notification's creation to its successful delivery "
-                                 "round")
+                           .Help(
+                               "Time from a notification's creation to its successful delivery "
+                               "round")
                            .Register(*registry_)
                            .Add({}, prometheus::Histogram::BucketBoundaries{
                                         1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000,
@@ -36,8 +37,9 @@ Metrics::Metrics()
                   .Add({});
   lease_lost_ = &prometheus::BuildCounter()
                      .Name("herald_notifier_lease_lost_total")
-                     .Help("Notifications this process could not mark because its lease had "
-                           "lapsed or was revoked")
+                     .Help(
+                         "Notifications this process could not mark because its lease had "
+                         "lapsed or was revoked")
                      .Register(*registry_)
                      .Add({});
 }
@@ -51,9 +53,13 @@ void Metrics::CountDelivery(const std::string& backend, const std::string& outco
   if (outcome != "success") backend_errors_->Add({{"backend", backend}}).Increment();
 }
 
-void Metrics::SetPending(double pending) { pending_->Set(pending); }
+void Metrics::SetPending(double pending) {
+  pending_->Set(pending);
+}
 
-void Metrics::CountLeaseLost(double n) { lease_lost_->Increment(n); }
+void Metrics::CountLeaseLost(double n) {
+  lease_lost_->Increment(n);
+}
 
 void Metrics::ObserveApiResponse(const std::string& route, int code, double milliseconds) {
   // Millisecond buckets: Clair v1 used the library's default (seconds-sized)

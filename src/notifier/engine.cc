@@ -22,7 +22,9 @@ Engine::~Engine() {
   if (!stopped_) Stop(std::chrono::milliseconds(0));
 }
 
-void Engine::Start() { thread_ = std::thread([this] { Loop(); }); }
+void Engine::Start() {
+  thread_ = std::thread([this] { Loop(); });
+}
 
 void Engine::Wake() {
   {
@@ -74,7 +76,8 @@ int Engine::Step() {
     attempt.outcome = f.result.outcome;
     attempt.http_status = f.result.http_status;
     attempt.error = f.result.error;
-    if (metrics_) metrics_->CountDelivery(f.receiver, std::string(model::ToString(attempt.outcome)));
+    if (metrics_)
+      metrics_->CountDelivery(f.receiver, std::string(model::ToString(attempt.outcome)));
     held.attempts.push_back(std::move(attempt));
     if (--held.outstanding == 0) {
       updates.push_back(Finish(held, now));
@@ -135,7 +138,8 @@ store::RoundUpdate Engine::Finish(Held& held, std::int64_t now) {
   update.progress = held.claim.progress;
   if (decision.succeeded) {
     update.notified_ms = now;
-    if (metrics_) metrics_->ObserveNotifierLatency(static_cast<double>(now - held.claim.created_ms));
+    if (metrics_)
+      metrics_->ObserveNotifierLatency(static_cast<double>(now - held.claim.created_ms));
   }
   return update;
 }
@@ -225,7 +229,8 @@ void Engine::Loop() {
       spdlog::error("notifier: {} (retrying)", e.what());
       failed = true;
     }
-    if (metrics_ && std::chrono::steady_clock::now() - last_gauge_ >= options_.pending_gauge_period) {
+    if (metrics_ &&
+        std::chrono::steady_clock::now() - last_gauge_ >= options_.pending_gauge_period) {
       last_gauge_ = std::chrono::steady_clock::now();
       try {
         metrics_->SetPending(
@@ -243,9 +248,10 @@ void Engine::Loop() {
     lock.unlock();
     auto wait = failed ? options_.max_idle : IdleWait(clock_.NowMillis());
     lock.lock();
-    if (stopping_) wait = std::min<std::chrono::milliseconds>(
-        wait, std::chrono::duration_cast<std::chrono::milliseconds>(
-                  stop_deadline_ - std::chrono::steady_clock::now()));
+    if (stopping_)
+      wait = std::min<std::chrono::milliseconds>(
+          wait, std::chrono::duration_cast<std::chrono::milliseconds>(
+                    stop_deadline_ - std::chrono::steady_clock::now()));
     cv_.wait_for(lock, std::max(wait, std::chrono::milliseconds(0)),
                  [this] { return !finished_.empty() || wake_ || stopping_; });
     if (stopping_ && finished_.empty() && std::chrono::steady_clock::now() < stop_deadline_ &&

@@ -28,7 +28,7 @@ namespace herald::notifier {
 class Engine {
  public:
   struct Options {
-    std::string owner;  // unique per process; written on every lease it takes
+    std::string owner;     // unique per process; written on every lease it takes
     int concurrency = 64;  // notifications in flight at once
     std::chrono::milliseconds lease{std::chrono::minutes(10)};
     // The longest the engine sleeps without looking at the store, so that
@@ -103,9 +103,9 @@ class Engine {
 
   std::mutex mu_;
   std::condition_variable cv_;
-  std::deque<Finished> finished_;  // guarded by mu_
-  bool wake_ = false;              // guarded by mu_
-  bool stopping_ = false;          // guarded by mu_
+  std::deque<Finished> finished_;                        // guarded by mu_
+  bool wake_ = false;                                    // guarded by mu_
+  bool stopping_ = false;                                // guarded by mu_
   std::chrono::steady_clock::time_point stop_deadline_;  // guarded by mu_
   std::thread thread_;
   bool stopped_ = false;

@@ -51,8 +51,9 @@ void ApplyResult(model::RoundProgress& progress, const std::string& receiver,
   p.next_attempt_ms = now_ms + wait.count();
 }
 
-RoundDecision Decide(const model::RoundProgress& progress, const std::vector<std::string>& receivers,
-                     const RoundPolicy& policy, std::int64_t now_ms) {
+RoundDecision Decide(const model::RoundProgress& progress,
+                     const std::vector<std::string>& receivers, const RoundPolicy& policy,
+                     std::int64_t now_ms) {
   bool all_succeeded = true;
   bool all_ended = true;
   std::int64_t next = std::numeric_limits<std::int64_t>::max();

@@ -16,7 +16,7 @@
 namespace herald::notifier {
 
 struct RoundPolicy {
-  int attempts = 3;                                      // tries per receiver per round
+  int attempts = 3;  // tries per receiver per round
   std::chrono::milliseconds renotify{std::chrono::hours(2)};
   std::chrono::milliseconds backoff_initial{std::chrono::seconds(1)};
   std::chrono::milliseconds backoff_max{std::chrono::minutes(15)};
@@ -26,8 +26,7 @@ struct RoundPolicy {
 // The wait after the `failures`-th failed attempt (1-based): initial ×
 // 2^(failures-1), at most backoff_max, scaled by `unit_random` ∈ [0, 1)
 // into [1 - jitter, 1 + jitter].
-std::chrono::milliseconds BackoffDelay(const RoundPolicy& policy, int failures,
-                                       double unit_random);
+std::chrono::milliseconds BackoffDelay(const RoundPolicy& policy, int failures, double unit_random);
 
 // Receivers (by key) to try at `now_ms`: not yet succeeded this round, tries
 // left, and their next try due.
@@ -50,7 +49,8 @@ struct RoundDecision {
 // The round is notified when every receiver succeeded; failed when every
 // receiver either succeeded or ran out of tries; otherwise pending until the
 // earliest next try. Ended rounds are due again after `renotify`.
-RoundDecision Decide(const model::RoundProgress& progress, const std::vector<std::string>& receivers,
-                     const RoundPolicy& policy, std::int64_t now_ms);
+RoundDecision Decide(const model::RoundProgress& progress,
+                     const std::vector<std::string>& receivers, const RoundPolicy& policy,
+                     std::int64_t now_ms);
 
 }  // namespace herald::notifier

@@ -153,8 +153,7 @@ class Store {
   // `lease_until_ms`, oldest due first. A notification whose last round
   // ended (notified or failed) starts a new round: round+1, status pending,
   // progress cleared.
-  virtual std::vector<ClaimedNotification> ClaimDue(const std::string& owner,
-                                                    std::int64_t now_ms,
+  virtual std::vector<ClaimedNotification> ClaimDue(const std::string& owner, std::int64_t now_ms,
                                                     std::int64_t lease_until_ms, int limit) = 0;
 
   // Applies the updates in one transaction. An update whose lease `owner`

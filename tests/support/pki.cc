@@ -39,8 +39,19 @@ TestPki MakeTestPki(const std::string& dir) {
            "subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n");
   MakeLeaf(dir, "ca", "client", "extendedKeyUsage=clientAuth\n");
   MakeLeaf(dir, "other-ca", "rogue", "extendedKeyUsage=clientAuth\n");
-  return {dir + "/ca.crt",     dir + "/server.crt",   dir + "/server.key", dir + "/client.crt",
-          dir + "/client.key", dir + "/other-ca.crt", dir + "/rogue.crt",  dir + "/rogue.key"};
+  MakeLeaf(dir, "ca", "named", "subjectAltName=DNS:receiver.test\nextendedKeyUsage=serverAuth\n");
+  TestPki pki;
+  pki.ca_cert = dir + "/ca.crt";
+  pki.server_cert = dir + "/server.crt";
+  pki.server_key = dir + "/server.key";
+  pki.client_cert = dir + "/client.crt";
+  pki.client_key = dir + "/client.key";
+  pki.other_ca_cert = dir + "/other-ca.crt";
+  pki.rogue_client_cert = dir + "/rogue.crt";
+  pki.rogue_client_key = dir + "/rogue.key";
+  pki.named_server_cert = dir + "/named.crt";
+  pki.named_server_key = dir + "/named.key";
+  return pki;
 }
 
 }  // namespace herald::testing

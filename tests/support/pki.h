@@ -16,6 +16,10 @@ struct TestPki {
   std::string other_ca_cert;
   std::string rogue_client_cert;  // signed by the other CA
   std::string rogue_client_key;
+  // A server certificate valid only for the name "receiver.test" (no IP):
+  // reachable on 127.0.0.1 only with a server-name override.
+  std::string named_server_cert;
+  std::string named_server_key;
 };
 
 // Writes the files into `dir`. Throws std::runtime_error when openssl fails.

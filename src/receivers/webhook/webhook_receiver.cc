@@ -35,7 +35,9 @@ struct WebhookReceiver::Transfer {
 
 namespace {
 
-size_t DiscardBody(char*, size_t size, size_t count, void*) { return size * count; }
+size_t DiscardBody(char*, size_t size, size_t count, void*) {
+  return size * count;
+}
 
 size_t CaptureRetryAfter(char* data, size_t size, size_t count, void* user) {
   std::string_view line(data, size * count);
@@ -79,8 +81,7 @@ std::optional<std::chrono::milliseconds> ParseRetryAfter(const std::string& valu
 }  // namespace
 
 WebhookReceiver::WebhookReceiver(config::HttpReceiverConfig config, int max_in_flight)
-    : config_(std::move(config)),
-      signing_key_([&] {
+    : config_(std::move(config)), signing_key_([&] {
         try {
           return config_.secret.empty() ? std::string() : SigningKey(config_.secret);
         } catch (const std::invalid_argument& e) {
@@ -97,7 +98,9 @@ WebhookReceiver::WebhookReceiver(config::HttpReceiverConfig config, int max_in_f
   thread_ = std::thread([this] { Loop(); });
 }
 
-WebhookReceiver::~WebhookReceiver() { Shutdown(); }
+WebhookReceiver::~WebhookReceiver() {
+  Shutdown();
+}
 
 void WebhookReceiver::Send(const std::string& notification_name, Done done) {
   {
@@ -145,9 +148,10 @@ void WebhookReceiver::Begin(std::unique_ptr<Transfer> t) {
   curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(t->body.size()));
   curl_easy_setopt(h, CURLOPT_HTTPHEADER, t->headers.get());
   curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(h, CURLOPT_TIMEOUT_MS,
-                   static_cast<long>(
-                       std::chrono::duration_cast<std::chrono::milliseconds>(config_.timeout).count()));
+  curl_easy_setopt(
+      h, CURLOPT_TIMEOUT_MS,
+      static_cast<long>(
+          std::chrono::duration_cast<std::chrono::milliseconds>(config_.timeout).count()));
   curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, &DiscardBody);
   curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, &CaptureRetryAfter);
   curl_easy_setopt(h, CURLOPT_HEADERDATA, &t->retry_after);
@@ -237,10 +241,11 @@ void WebhookReceiver::Loop() {
 }
 
 void Register(notifier::ReceiverRegistry& registry) {
-  registry.Register(kKey, [](const config::NotifierConfig& cfg) -> std::unique_ptr<notifier::Receiver> {
-    if (cfg.http.endpoint.empty()) return nullptr;
-    return std::make_unique<WebhookReceiver>(cfg.http, cfg.concurrency);
-  });
+  registry.Register(kKey,
+                    [](const config::NotifierConfig& cfg) -> std::unique_ptr<notifier::Receiver> {
+                      if (cfg.http.endpoint.empty()) return nullptr;
+                      return std::make_unique<WebhookReceiver>(cfg.http, cfg.concurrency);
+                    });
 }
 
 }  // namespace herald::receivers::webhook

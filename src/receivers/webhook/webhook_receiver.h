@@ -48,7 +48,7 @@ class WebhookReceiver final : public notifier::Receiver {
   const std::string signing_key_;  // empty: unsigned
   std::vector<std::string> static_headers_;
   CurlMulti multi_;
-  std::vector<CurlEasy> idle_;             // loop thread only
+  std::vector<CurlEasy> idle_;            // loop thread only
   std::unordered_set<Transfer*> active_;  // loop thread only; in the multi handle
 
   std::mutex mu_;

@@ -167,9 +167,13 @@ std::vector<std::string> Connection::CachedSql() const {
   return out;
 }
 
-std::int64_t Connection::LastInsertRowId() const { return sqlite3_last_insert_rowid(db_); }
+std::int64_t Connection::LastInsertRowId() const {
+  return sqlite3_last_insert_rowid(db_);
+}
 
-int Connection::Changes() const { return sqlite3_changes(db_); }
+int Connection::Changes() const {
+  return sqlite3_changes(db_);
+}
 
 Transaction::Transaction(Connection& conn, bool write) : conn_(conn) {
   conn_.Exec(write ? "BEGIN IMMEDIATE" : "BEGIN");

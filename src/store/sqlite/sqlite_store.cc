@@ -655,7 +655,10 @@ std::vector<ClaimedNotification> SqliteStore::ClaimDue(const std::string& owner,
       "ELSE receiver_state END, status = 'pending' "
       "WHERE id IN (SELECT id FROM notifications WHERE due_ms <= ?2 ORDER BY due_ms LIMIT ?4) "
       "RETURNING id, name, created_ms, round, lease_token, receiver_state");
-  st.Bind(1, owner).Bind(2, now_ms).Bind(3, lease_until_ms).Bind(4, static_cast<std::int64_t>(limit));
+  st.Bind(1, owner)
+      .Bind(2, now_ms)
+      .Bind(3, lease_until_ms)
+      .Bind(4, static_cast<std::int64_t>(limit));
   std::vector<ClaimedNotification> out;
   while (st.Step()) {
     ClaimedNotification n;
@@ -796,7 +799,8 @@ std::optional<std::vector<model::DeliveryAttempt>> SqliteStore::ListDeliveries(
     a.duration_ms = st.Int(4);
     auto outcome = model::ParseDeliveryOutcome(st.TextView(5));
     if (!outcome) {
-      throw StoreError(Kind::kUnavailable, "unknown delivery outcome in the database: " + st.Text(5));
+      throw StoreError(Kind::kUnavailable,
+                       "unknown delivery outcome in the database: " + st.Text(5));
     }
     a.outcome = *outcome;
     if (auto status = st.OptionalInt(6)) a.http_status = static_cast<int>(*status);
