@@ -104,7 +104,7 @@ DecodedLayer DecodeLayerEnvelope(const json& body) {
   if (features != nullptr) {
     if (!features->is_array()) throw BadRequest("Layer.Features must be an array");
     out.layer.features.emplace();
-    std::set<std::pair<std::string, std::string>> seen;
+
     for (std::size_t i = 0; i < features->size(); ++i) {
       const json& f = (*features)[i];
       const std::string where = "Layer.Features[" + std::to_string(i) + "]";

@@ -59,7 +59,9 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
       return Close();
     }
     if (ec == http::error::body_limit) {
+      linger_ = true;
       return Send(ErrorResponse(
+
           413,
           "the request body is larger than the limit of " + std::to_string(body_limit_) + " bytes",
           11, false));

@@ -98,10 +98,10 @@ Response JsonResponse(http::status status, const std::string& body, unsigned ver
                       bool keep_alive) {
   Response res{status, version};
   res.set(http::field::server, "herald");
-  if (!body.empty()) {
-    res.set(http::field::content_type, "application/json;charset=utf-8");
-    res.body() = body;
-  }
+  // Clair v1 labelled every answer JSON, empty bodies included.
+  res.set(http::field::content_type, "application/json;charset=utf-8");
+  res.body() = body;
+
   res.keep_alive(keep_alive);
   res.prepare_payload();
   return res;
@@ -124,6 +124,7 @@ Response Router::Dispatch(const Request& request) {
   const unsigned version = request.version();
   const bool keep_alive = request.keep_alive();
   std::string route_label = "unknown";
+  std::string allowed;  // methods of the routes whose path matched (for 405)
   Response response;
   try {
     store::ScopedDeadline deadline(started + timeout_);
@@ -156,6 +157,7 @@ Response Router::Dispatch(const Request& request) {
       }
       if (!ok) continue;
       path_matched = true;
+      allowed += (allowed.empty() ? "" : ", ") + std::string(http::to_string(route.method));
       if (route.method == request.method()) {
         match = &route;
         params = std::move(captured);
@@ -183,6 +185,7 @@ Response Router::Dispatch(const Request& request) {
     spdlog::error("{} {}: {}", std::string(request.method_string()), route_label, e.what());
     response = ErrorResponse(500, std::string("internal error: ") + e.what(), version, keep_alive);
   }
+  if (response.result_int() == 405) response.set(http::field::allow, allowed);
   if (metrics_ != nullptr) {
     const double ms =
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)

@@ -5,8 +5,9 @@
 
 namespace herald::app {
 
-// Runs the API server, the health server (and later the notifier) until
+// Runs the API server, the health server and the notifier until
 // SIGINT/SIGTERM; 0 after a graceful stop.
+
 int RunServe(const CommonOptions& options);
 
 // Creates or upgrades the schema, then exits.

@@ -1,6 +1,8 @@
 // herald: the command-line entry point (SPEC §1).
 #include <spdlog/spdlog.h>
 
+#include <malloc.h>
+
 #include <CLI/CLI.hpp>
 #include <iostream>
 
@@ -10,7 +12,13 @@
 #include "util/logging.h"
 
 int main(int argc, char** argv) {
+  // glibc returns freed heap to the kernel eagerly (madvise on every trim);
+  // with request buffers churning on several threads that cost a fifth of
+  // the notifier's CPU. Keep up to 64 MiB of free heap instead.
+  mallopt(M_TRIM_THRESHOLD, 64 * 1024 * 1024);
+  mallopt(M_TOP_PAD, 16 * 1024 * 1024);
   using herald::app::CommonOptions;
+
   CLI::App app{
       "herald: vulnerability notifications, wire-compatible with the Clair v1 API.\n"
       "Stores image layers and vulnerabilities, records a notification whenever a "

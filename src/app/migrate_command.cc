@@ -7,7 +7,8 @@ namespace herald::app {
 
 int RunMigrate(const CommonOptions& options) {
   config::Config cfg = LoadEffectiveConfig(options);
-  // Opening a store applies every pending migration in its own transaction.
+  // Opening a store applies every pending migration, all in one transaction.
+
   auto store = store::OpenStore(cfg.database.source, util::SystemClock::Instance());
   spdlog::info("database schema is up to date");
   return 0;

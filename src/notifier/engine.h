@@ -34,7 +34,10 @@ class Engine {
     // The longest the engine sleeps without looking at the store, so that
     // work made due by other processes (or the CLI) is picked up in time.
     std::chrono::milliseconds max_idle{1000};
-    std::chrono::milliseconds pending_gauge_period{1000};
+    // herald_notifier_pending is a COUNT over the status index: refreshed
+    // this often, so that a large backlog does not pay for it continually.
+    std::chrono::milliseconds pending_gauge_period{5000};
+
     RoundPolicy policy;
   };
 

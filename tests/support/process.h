@@ -70,6 +70,7 @@ class HeraldServer {
   std::string Log() const;        // what the child wrote to stderr/stdout
   const std::string& dir() const { return dir_.path(); }
   std::string database() const { return database_; }
+  pid_t pid() const { return pid_; }
 
  private:
   Options options_;

@@ -95,7 +95,11 @@ WebhookReceiver::WebhookReceiver(config::HttpReceiverConfig config, int max_in_f
   curl_multi_setopt(multi_.get(), CURLMOPT_MAXCONNECTS, static_cast<long>(max_in_flight));
   static_headers_ = {"Content-Type: application/json", "Expect:"};
   for (const auto& [name, value] : config_.headers) static_headers_.push_back(name + ": " + value);
-  thread_ = std::thread([this] { Loop(); });
+  shared_headers_ = MakeHeaderList(static_headers_);
+  thread_ = std::thread([this] {
+    pthread_setname_np(pthread_self(), "webhook");
+    Loop();
+  });
 }
 
 WebhookReceiver::~WebhookReceiver() {
@@ -103,11 +107,14 @@ WebhookReceiver::~WebhookReceiver() {
 }
 
 void WebhookReceiver::Send(const std::string& notification_name, Done done) {
+  bool was_empty;
   {
     std::lock_guard lock(mu_);
+    was_empty = queue_.empty();
     queue_.emplace_back(notification_name, std::move(done));
   }
-  curl_multi_wakeup(multi_.get());
+  // One wake-up per batch: the loop drains the whole queue when it wakes.
+  if (was_empty) curl_multi_wakeup(multi_.get());
 }
 
 void WebhookReceiver::Shutdown() {
@@ -120,33 +127,18 @@ CurlEasy WebhookReceiver::TakeEasy() {
   if (!idle_.empty()) {
     CurlEasy easy = std::move(idle_.back());
     idle_.pop_back();
-    curl_easy_reset(easy.get());
-    return easy;
+    return easy;  // still configured: only per-request options change
   }
   CurlEasy easy(curl_easy_init());
   if (!easy) throw std::runtime_error("curl_easy_init failed");
+  Configure(easy.get());
   return easy;
 }
 
-void WebhookReceiver::Begin(std::unique_ptr<Transfer> t) {
-  CURL* h = t->easy.get();
-  t->body = Payload(t->name, config_.callback);
-  std::vector<std::string> lines = static_headers_;
-  if (!signing_key_.empty()) {
-    const auto now = std::chrono::duration_cast<std::chrono::seconds>(
-                         std::chrono::system_clock::now().time_since_epoch())
-                         .count();
-    lines.push_back("webhook-id: " + t->name);
-    lines.push_back("webhook-timestamp: " + std::to_string(now));
-    lines.push_back("webhook-signature: " + Sign(signing_key_, t->name, now, t->body));
-  }
-  t->headers = MakeHeaderList(lines);
-
+void WebhookReceiver::Configure(CURL* h) const {
   curl_easy_setopt(h, CURLOPT_URL, config_.endpoint.c_str());
   curl_easy_setopt(h, CURLOPT_POST, 1L);
-  curl_easy_setopt(h, CURLOPT_POSTFIELDS, t->body.data());
-  curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(t->body.size()));
-  curl_easy_setopt(h, CURLOPT_HTTPHEADER, t->headers.get());
+  curl_easy_setopt(h, CURLOPT_HTTPHEADER, shared_headers_.get());
   curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(
       h, CURLOPT_TIMEOUT_MS,
@@ -154,8 +146,6 @@ void WebhookReceiver::Begin(std::unique_ptr<Transfer> t) {
           std::chrono::duration_cast<std::chrono::milliseconds>(config_.timeout).count()));
   curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, &DiscardBody);
   curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, &CaptureRetryAfter);
-  curl_easy_setopt(h, CURLOPT_HEADERDATA, &t->retry_after);
-  curl_easy_setopt(h, CURLOPT_ERRORBUFFER, t->error);
   curl_easy_setopt(h, CURLOPT_TCP_NODELAY, 1L);
   if (!config_.proxy.empty()) curl_easy_setopt(h, CURLOPT_PROXY, config_.proxy.c_str());
   if (!config_.cafile.empty()) curl_easy_setopt(h, CURLOPT_CAINFO, config_.cafile.c_str());
@@ -166,6 +156,28 @@ void WebhookReceiver::Begin(std::unique_ptr<Transfer> t) {
     curl_easy_setopt(h, CURLOPT_SSL_CTX_FUNCTION, &SetVerifyHost);
     curl_easy_setopt(h, CURLOPT_SSL_CTX_DATA, const_cast<char*>(config_.servername.c_str()));
   }
+}
+
+void WebhookReceiver::Begin(std::unique_ptr<Transfer> t) {
+  CURL* h = t->easy.get();
+  t->body = Payload(t->name, config_.callback);
+  if (!signing_key_.empty()) {
+    // Signed requests carry headers of their own; unsigned ones share one
+    // list set when the handle was configured.
+    const auto now = std::chrono::duration_cast<std::chrono::seconds>(
+                         std::chrono::system_clock::now().time_since_epoch())
+                         .count();
+    std::vector<std::string> lines = static_headers_;
+    lines.push_back("webhook-id: " + t->name);
+    lines.push_back("webhook-timestamp: " + std::to_string(now));
+    lines.push_back("webhook-signature: " + Sign(signing_key_, t->name, now, t->body));
+    t->headers = MakeHeaderList(lines);
+    curl_easy_setopt(h, CURLOPT_HTTPHEADER, t->headers.get());
+  }
+  curl_easy_setopt(h, CURLOPT_POSTFIELDS, t->body.data());
+  curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(t->body.size()));
+  curl_easy_setopt(h, CURLOPT_HEADERDATA, &t->retry_after);
+  curl_easy_setopt(h, CURLOPT_ERRORBUFFER, t->error);
   curl_easy_setopt(h, CURLOPT_PRIVATE, t.get());
   CURLMcode rc = curl_multi_add_handle(multi_.get(), h);
   if (rc != CURLM_OK) {

@@ -43,10 +43,13 @@ class WebhookReceiver final : public notifier::Receiver {
   void Begin(std::unique_ptr<Transfer> transfer);
   void End(CURL* easy, CURLcode code);
   CurlEasy TakeEasy();
+  void Configure(CURL* easy) const;  // the options every request shares
 
   const config::HttpReceiverConfig config_;
   const std::string signing_key_;  // empty: unsigned
   std::vector<std::string> static_headers_;
+  CurlSlist shared_headers_;
+
   CurlMulti multi_;
   std::vector<CurlEasy> idle_;            // loop thread only
   std::unordered_set<Transfer*> active_;  // loop thread only; in the multi handle

@@ -287,13 +287,17 @@ void SqliteStore::InsertLayer(const model::Layer& layer, int engine_version) {
 
   std::optional<std::int64_t> parent_id;
   std::optional<std::int64_t> namespace_id;
+  std::string namespace_name = layer.namespace_name;
   if (!layer.parent_name.empty()) {
-    auto& st = c.Prepare("SELECT id, namespace_id FROM layers WHERE name = ?");
+    auto& st = c.Prepare(
+        "SELECT l.id, l.namespace_id, n.name FROM layers l "
+        "LEFT JOIN namespaces n ON n.id = l.namespace_id WHERE l.name = ?");
     st.Bind(1, layer.parent_name);
     if (!st.Step())
       throw StoreError(Kind::kNotFound, "parent layer not found: " + layer.parent_name);
     parent_id = st.Int(0);
     namespace_id = st.OptionalInt(1);
+    if (namespace_name.empty()) namespace_name = st.Text(2);
   }
   if (!layer.namespace_name.empty()) namespace_id = NamespaceId(c, layer.namespace_name);
 
@@ -348,6 +352,15 @@ void SqliteStore::InsertLayer(const model::Layer& layer, int engine_version) {
       throw StoreError(Kind::kInvalidArgument,
                        "feature " + f.name + " has no namespace: set Layer.NamespaceName");
     }
+    // The API checks versions whose namespace the request names; one that
+    // comes from the parent is checked here, where the parent is known.
+    const std::string& ns_name = f.namespace_name.empty() ? namespace_name : f.namespace_name;
+    const version::Comparator* cmp = version::ForNamespace(ns_name);
+    if (cmp == nullptr || !cmp->valid(f.version)) {
+      throw StoreError(Kind::kInvalidArgument, "feature " + f.name + ": " + f.version +
+                                                   " is not a valid " + ns_name + " version");
+    }
+
     const std::int64_t fv_id = FeatureVersionId(c, ns_id, f.name, f.version);
     auto it = inherited.find(fv_id);
     insert.Reset()
@@ -648,18 +661,18 @@ std::vector<ClaimedNotification> SqliteStore::ClaimDue(const std::string& owner,
   Transaction tx(c);
   // The lease expiry becomes the due time: a process that dies leaves the
   // notification due again once its lease lapses, with no rescuer needed.
+  // Only the lease columns change here, so the status index is left alone
+  // on the hot path; rounds that ended are reopened just below.
   auto& st = c.Prepare(
-      "UPDATE notifications SET lease_owner = ?1, lease_token = lease_token + 1, due_ms = ?3, "
-      "round = CASE WHEN status IN ('notified', 'failed') THEN round + 1 ELSE round END, "
-      "receiver_state = CASE WHEN status IN ('notified', 'failed') THEN '' "
-      "ELSE receiver_state END, status = 'pending' "
+      "UPDATE notifications SET lease_owner = ?1, lease_token = lease_token + 1, due_ms = ?3 "
       "WHERE id IN (SELECT id FROM notifications WHERE due_ms <= ?2 ORDER BY due_ms LIMIT ?4) "
-      "RETURNING id, name, created_ms, round, lease_token, receiver_state");
+      "RETURNING id, name, created_ms, round, lease_token, receiver_state, status");
   st.Bind(1, owner)
       .Bind(2, now_ms)
       .Bind(3, lease_until_ms)
       .Bind(4, static_cast<std::int64_t>(limit));
   std::vector<ClaimedNotification> out;
+  std::vector<std::size_t> reopened;
   while (st.Step()) {
     ClaimedNotification n;
     n.id = st.Int(0);
@@ -667,8 +680,22 @@ std::vector<ClaimedNotification> SqliteStore::ClaimDue(const std::string& owner,
     n.created_ms = st.Int(2);
     n.round = static_cast<int>(st.Int(3));
     n.lease_token = st.Int(4);
-    n.progress = ProgressFromJson(st.Text(5));
+    const std::string_view status = st.TextView(6);
+    if (status == "notified" || status == "failed") {
+      reopened.push_back(out.size());  // the last round ended: a new one starts
+      n.round += 1;
+    } else {
+      n.progress = ProgressFromJson(st.Text(5));
+    }
     out.push_back(std::move(n));
+  }
+  for (std::size_t i : reopened) {
+    c.Prepare(
+         "UPDATE notifications SET round = ?1, receiver_state = '', status = 'pending' "
+         "WHERE id = ?2")
+        .Bind(1, static_cast<std::int64_t>(out[i].round))
+        .Bind(2, out[i].id)
+        .Run();
   }
   tx.Commit();
   return out;

@@ -48,7 +48,10 @@ TEST_F(RouterTest, UnknownPathIs404AndWrongMethodIs405) {
   router_.Add(http::verb::get, "/v1/layers/:name",
               [](const RequestContext&) { return JsonResponse(http::status::ok, "{}", 11, true); });
   EXPECT_EQ(router_.Dispatch(Make(http::verb::get, "/v1/other")).result_int(), 404);
-  EXPECT_EQ(router_.Dispatch(Make(http::verb::post, "/v1/layers/x")).result_int(), 405);
+  auto wrong = router_.Dispatch(Make(http::verb::post, "/v1/layers/x"));
+  EXPECT_EQ(wrong.result_int(), 405);
+  EXPECT_EQ(wrong[http::field::allow], "GET");
+
   EXPECT_EQ(router_.Dispatch(Make(http::verb::get, "/v1/layers/")).result_int(), 404);
   EXPECT_EQ(router_.Dispatch(Make(http::verb::get, "/v1/layers/%zz")).result_int(), 404);
   EXPECT_EQ(router_.Dispatch(Make(http::verb::get, "/v1/layers/x?a=%zz")).result_int(), 400);

@@ -87,6 +87,18 @@ TEST_P(StoreConformanceTest, UnknownParentIsNotFoundAndWritesNothing) {
   EXPECT_FALSE(store().GetLayer("orphan", false, false));
 }
 
+TEST_P(StoreConformanceTest, FeaturesInheritingTheParentNamespaceAreValidated) {
+  store().InsertLayer(MakeLayer("vp", "", "debian:8", std::vector<FeatureVersion>{}), 3);
+  try {
+    store().InsertLayer(
+        MakeLayer("vc", "vp", "", std::vector<FeatureVersion>{{"", "a", "not a version"}}), 3);
+    FAIL() << "expected StoreError";
+  } catch (const StoreError& e) {
+    EXPECT_EQ(e.kind(), StoreError::Kind::kInvalidArgument);
+  }
+  EXPECT_FALSE(store().GetLayer("vc", false, false));
+}
+
 TEST_P(StoreConformanceTest, RepostingALayerChangesNothing) {
   store().InsertLayer(MakeLayer("l", "", "debian:8", std::vector<FeatureVersion>{{"", "a", "1"}}),
                       3);

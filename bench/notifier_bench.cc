@@ -1,0 +1,259 @@
+// The notifier benchmark (issue 3), a real release herald on SQLite
+// delivering to a C++ sink on the same machine. One JSON line per run.
+//
+//   notifier_bench --workload=backlog [--backlog=100000] [--concurrency=256]
+//   notifier_bench --workload=steady  [--rate=1000] [--seconds=60]
+//   notifier_bench --workload=idle    [--samples=200]
+//
+// backlog: N pending notifications are written to the database first (with
+// the store library, as the API would), then herald starts and delivers
+// them; deliveries/s is N over first-to-last arrival, and herald's CPU
+// seconds and peak RSS are read from /proc before it stops.
+#include <signal.h>
+
+#include <unistd.h>
+#include <fstream>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <thread>
+
+#include "bench_util.h"
+#include "http_sink.h"
+#include "inventory/vulnerability_changes.h"
+#include "store/sqlite/sqlite_store.h"
+#include "support/http_client.h"
+#include "support/process.h"
+
+namespace herald::bench {
+namespace {
+
+using nlohmann::json;
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+
+struct ProcessUsage {
+  double cpu_seconds = 0;
+  double peak_rss_mb = 0;
+};
+
+ProcessUsage Usage(pid_t pid) {
+  ProcessUsage u;
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string content((std::istreambuf_iterator<char>(stat)), {});
+  // Fields after the ")" that closes the command name: utime is the 12th,
+  // stime the 13th.
+  std::istringstream rest(content.substr(content.rfind(')') + 2));
+  std::string field;
+  long utime = 0, stime = 0;
+  for (int i = 1; i <= 13 && rest >> field; ++i) {
+    if (i == 12) utime = std::stol(field);
+    if (i == 13) stime = std::stol(field);
+  }
+  u.cpu_seconds = static_cast<double>(utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
+  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.rfind("VmHWM:", 0) == 0) u.peak_rss_mb = std::stod(line.substr(6)) / 1024.0;
+  }
+  return u;
+}
+
+std::string Config(const std::string& sink, long concurrency) {
+  return "clair:\n  notifier:\n    concurrency: " + std::to_string(concurrency) +
+         "\n    http:\n      endpoint: " + sink + "\n";
+}
+
+int Backlog(long backlog, long concurrency) {
+  testing::TempDir dir;
+  const std::string db = dir.File("backlog.db");
+  auto created_at = Clock::now();
+  {
+    util::SystemClock& clock = util::SystemClock::Instance();
+    store::sqlite::SqliteStore store(db, clock);
+    for (long i = 0; i < backlog; ++i) {
+      model::Vulnerability v;
+      v.namespace_name = "debian:8";
+      v.name = "CVE-BACKLOG-" + std::to_string(i);
+      v.severity = "Low";
+      store.ChangeVulnerability(v.namespace_name, v.name, inventory::MergePosted(v));
+    }
+  }
+  const double setup_s = MillisSince(created_at) / 1000;
+
+  HttpSink sink(1);
+  testing::HeraldServer herald({.config_yaml = Config(sink.Url(), concurrency),
+                                .args = {"--log-level", "warn"},
+                                .database = db});
+  const auto launched = Clock::now();
+  herald.Start();
+  if (!sink.WaitForDistinct(static_cast<std::size_t>(backlog), std::chrono::minutes(30))) {
+    throw std::runtime_error("only " + std::to_string(sink.distinct()) + " of " +
+                             std::to_string(backlog) + " arrived");
+  }
+  const auto usage = Usage(herald.pid());
+  const double span_s =
+      std::chrono::duration<double>(sink.last_new_arrival() - sink.first_arrival()).count();
+  const double from_launch_s =
+      std::chrono::duration<double>(sink.last_new_arrival() - launched).count();
+  herald.Stop(SIGTERM);
+  json out = {{"bench", "notifier"},
+              {"workload", "backlog"},
+              {"store", "sqlite"},
+              {"backlog", backlog},
+              {"concurrency", concurrency},
+              {"setup_s", setup_s},
+              {"deliver_s", span_s},
+              {"deliveries_per_s", static_cast<double>(backlog) / span_s},
+              {"from_launch_s", from_launch_s},
+              {"requests", sink.requests()},
+              {"duplicates", sink.requests() - static_cast<std::size_t>(backlog)},
+              {"herald_cpu_s", usage.cpu_seconds},
+              {"herald_peak_rss_mb", usage.peak_rss_mb}};
+  std::cout << out.dump() << std::endl;
+  return 0;
+}
+
+// POSTs vulnerabilities; returns vulnerability name → time its POST began.
+std::string PostVulnerability(testing::HttpClient& client, const std::string& api,
+                              const std::string& name) {
+  auto r = client.Post(api + "/v1/namespaces/debian:8/vulnerabilities",
+                       R"({"Vulnerability":{"Name":")" + name + R"(","Severity":"Low"}})");
+  if (r.status != 201) throw std::runtime_error("POST failed: " + r.body);
+  return name;
+}
+
+// Notification name → vulnerability name, read back through the API.
+std::unordered_map<std::string, std::string> NotificationVulnerabilities(
+    testing::HttpClient& client, const std::string& api,
+    const std::unordered_map<std::string, Clock::time_point>& arrivals) {
+  std::unordered_map<std::string, std::string> out;
+  for (const auto& [name, at] : arrivals) {
+    auto doc = json::parse(client.Get(api + "/v1/notifications/" + name + "?limit=1").body);
+    out[name] = doc["Notification"]["New"]["Vulnerability"]["Name"];
+  }
+  return out;
+}
+
+std::vector<double> Latencies(testing::HttpClient& client, const std::string& api, HttpSink& sink,
+                              const std::unordered_map<std::string, Clock::time_point>& posted) {
+  auto arrivals = sink.Arrivals();
+  auto vulns = NotificationVulnerabilities(client, api, arrivals);
+  std::vector<double> ms;
+  for (const auto& [name, at] : arrivals) {
+    auto it = posted.find(vulns[name]);
+    if (it != posted.end()) {
+      ms.push_back(std::chrono::duration<double, std::milli>(at - it->second).count());
+    }
+  }
+  return ms;
+}
+
+int Steady(long rate, long duration_s) {
+  HttpSink sink(1);
+  testing::HeraldServer herald(
+      {.config_yaml = Config(sink.Url(), 64), .args = {"--log-level", "warn"}});
+  herald.Start();
+  testing::HttpClient client;
+  const std::string api = herald.ApiUrl();
+  std::unordered_map<std::string, Clock::time_point> posted;
+  const long total = rate * duration_s;
+  const auto start = Clock::now();
+  const auto period = std::chrono::nanoseconds(1'000'000'000 / rate);
+  long late = 0;
+  for (long i = 0; i < total; ++i) {
+    const auto slot = start + period * i;
+    if (Clock::now() < slot) {
+      std::this_thread::sleep_until(slot);  // pacing the load, not synchronising
+    } else if (Clock::now() - slot > milliseconds(10)) {
+      ++late;
+    }
+    const std::string name = "CVE-STEADY-" + std::to_string(i);
+    posted[name] = Clock::now();
+    PostVulnerability(client, api, name);
+  }
+  const double offered_s = MillisSince(start) / 1000;
+  if (!sink.WaitForDistinct(static_cast<std::size_t>(total), std::chrono::minutes(5))) {
+    throw std::runtime_error("not every notification arrived");
+  }
+  auto ms = Latencies(client, api, sink, posted);
+  herald.Stop(SIGTERM);
+  json out = {{"bench", "notifier"},
+              {"workload", "steady"},
+              {"store", "sqlite"},
+              {"rate_per_s", rate},
+              {"seconds", duration_s},
+              {"achieved_rate_per_s", static_cast<double>(total) / offered_s},
+              {"posts_late_over_10ms", late},
+              {"notifications", ms.size()},
+              {"latency_p50_ms", Quantile(ms, 0.50)},
+              {"latency_p99_ms", Quantile(ms, 0.99)},
+              {"latency_max_ms", Quantile(ms, 1.0)}};
+  std::cout << out.dump() << std::endl;
+  return 0;
+}
+
+int Idle(long samples) {
+  HttpSink sink(1);
+  testing::HeraldServer herald(
+      {.config_yaml = Config(sink.Url(), 64), .args = {"--log-level", "warn"}});
+  herald.Start();
+  testing::HttpClient client;
+  const std::string api = herald.ApiUrl();
+  std::unordered_map<std::string, Clock::time_point> posted;
+  for (long i = 0; i < samples; ++i) {
+    // Let the notifier go idle between samples: this pause is the workload.
+    std::this_thread::sleep_for(milliseconds(50));
+    const std::string name = "CVE-IDLE-" + std::to_string(i);
+    posted[name] = Clock::now();
+    PostVulnerability(client, api, name);
+    if (!sink.WaitForDistinct(static_cast<std::size_t>(i + 1), seconds(10))) {
+      throw std::runtime_error("sample " + std::to_string(i) + " did not arrive");
+    }
+  }
+  auto ms = Latencies(client, api, sink, posted);
+  herald.Stop(SIGTERM);
+  json out = {{"bench", "notifier"},
+              {"workload", "idle"},
+              {"store", "sqlite"},
+              {"samples", ms.size()},
+              {"latency_p50_ms", Quantile(ms, 0.50)},
+              {"latency_p99_ms", Quantile(ms, 0.99)},
+              {"latency_max_ms", Quantile(ms, 1.0)}};
+  std::cout << out.dump() << std::endl;
+  return 0;
+}
+
+std::string StringFlag(int argc, char** argv, const std::string& name,
+                       const std::string& fallback) {
+  const std::string prefix = "--" + name + "=";
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    if (arg.rfind(prefix, 0) == 0) return arg.substr(prefix.size());
+  }
+  return fallback;
+}
+
+int Run(int argc, char** argv) {
+  const std::string workload = StringFlag(argc, argv, "workload", "backlog");
+  if (workload == "backlog") {
+    return Backlog(FlagOr(argc, argv, "backlog", 100000), FlagOr(argc, argv, "concurrency", 256));
+  }
+  if (workload == "steady") {
+    return Steady(FlagOr(argc, argv, "rate", 1000), FlagOr(argc, argv, "seconds", 60));
+  }
+  if (workload == "idle") return Idle(FlagOr(argc, argv, "samples", 200));
+  throw std::invalid_argument("--workload must be backlog, steady or idle");
+}
+
+}  // namespace
+}  // namespace herald::bench
+
+int main(int argc, char** argv) {
+  try {
+    return herald::bench::Run(argc, argv);
+  } catch (const std::exception& e) {
+    std::cerr << "notifier_bench: " << e.what() << std::endl;
+    return 1;
+  }
+}
