@@ -3,9 +3,21 @@
 #   1. the dev build: unit tests and the integration tests that drive the
 #      real build/herald binary over HTTP;
 #   2. the unit tests again under AddressSanitizer + UndefinedBehaviorSanitizer.
+# The store and integration suites run against SQLite and against a private
+# PostgreSQL 15 cluster this script starts (Unix socket in a temp directory,
+# random port) and removes on exit.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
+
+pg_dir=$(mktemp -d /tmp/herald-pg.XXXXXX)
+rmdir "$pg_dir"
+trap 'bash scripts/pg_cluster.sh stop "$pg_dir"' EXIT
+echo "== private PostgreSQL cluster in $pg_dir"
+HERALD_TEST_POSTGRES=$(bash scripts/pg_cluster.sh start "$pg_dir")
+export HERALD_TEST_POSTGRES
+
+
 
 jobs=$(nproc 2>/dev/null || echo 2)
 started=$(date +%s)

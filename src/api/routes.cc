@@ -58,11 +58,13 @@ Router MakeApiRouter(ApiContext& ctx, std::chrono::nanoseconds timeout) {
   return router;
 }
 
-Router MakeHealthRouter(store::Store& store, metrics::Metrics& metrics) {
+Router MakeHealthRouter(std::function<bool()> healthy, metrics::Metrics& metrics) {
   // The health port answers quickly or not at all; no API deadline applies.
   Router router(nullptr, std::chrono::hours(1));
-  router.Add(http::verb::get, "/health",
-             [&store](const RequestContext& rc) { return Empty(rc, store.Ping() ? 200 : 503); });
+  router.Add(http::verb::get, "/health", [healthy = std::move(healthy)](const RequestContext& rc) {
+    return Empty(rc, healthy() ? 200 : 503);
+  });
+
   router.Add(http::verb::get, "/metrics",
              [&metrics](const RequestContext& rc) { return MetricsResponse(rc, metrics); });
   return router;

@@ -26,8 +26,9 @@ void AddNotificationRoutes(Router& router, ApiContext& ctx);
 
 // Every route of the API port.
 Router MakeApiRouter(ApiContext& ctx, std::chrono::nanoseconds timeout);
-// /health and /metrics for the health port.
-Router MakeHealthRouter(store::Store& store, metrics::Metrics& metrics);
+// /health and /metrics for the health port. `healthy` answers whether the
+// database is reachable (false before the store is open at all).
+Router MakeHealthRouter(std::function<bool()> healthy, metrics::Metrics& metrics);
 
 // Shared helpers for the route files.
 // `limit` from the query string: absent → fallback; non-numeric or out of

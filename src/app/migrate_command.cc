@@ -9,7 +9,8 @@ int RunMigrate(const CommonOptions& options) {
   config::Config cfg = LoadEffectiveConfig(options);
   // Opening a store applies every pending migration, all in one transaction.
 
-  auto store = store::OpenStore(cfg.database.source, util::SystemClock::Instance());
+  auto store =
+      store::OpenStore(cfg.database.source, util::SystemClock::Instance(), cfg.database.pool_size);
   spdlog::info("database schema is up to date");
   return 0;
 }

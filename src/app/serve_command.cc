@@ -2,9 +2,12 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <condition_variable>
 #include <csignal>
+#include <mutex>
 #include <thread>
 #include <vector>
 
@@ -69,40 +72,129 @@ std::unique_ptr<notifier::Engine> MakeNotifier(const config::Config& cfg, store:
                                             std::move(receivers), std::move(options), &metrics);
 }
 
+// Set by SIGINT/SIGTERM; everything that waits checks it.
+class StopFlag {
+ public:
+  void Set() {
+    {
+      std::lock_guard lock(mu_);
+      stopped_ = true;
+    }
+    cv_.notify_all();
+  }
+  bool IsSet() {
+    std::lock_guard lock(mu_);
+    return stopped_;
+  }
+  // Waits up to `d`; true when stopped.
+  bool WaitFor(std::chrono::milliseconds d) {
+    std::unique_lock lock(mu_);
+    return cv_.wait_for(lock, d, [this] { return stopped_; });
+  }
+  void Wait() {
+    std::unique_lock lock(mu_);
+    cv_.wait(lock, [this] { return stopped_; });
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stopped_ = false;
+};
+
+// Opens the store, retrying with backoff while the database is unreachable
+// (it may start after us); null when stopped first. Schema and
+// configuration problems are not retried.
+std::unique_ptr<store::Store> OpenWithRetry(const config::Config& cfg, StopFlag& stop) {
+  std::chrono::milliseconds backoff(500);
+  for (int attempt = 1;; ++attempt) {
+    try {
+      return store::OpenStore(cfg.database.source, util::SystemClock::Instance(),
+                              cfg.database.pool_size);
+    } catch (const store::StoreError& e) {
+      if (e.kind() != store::StoreError::Kind::kUnavailable) throw;
+      spdlog::error("database unreachable (attempt {}), retrying in {} ms: {}", attempt,
+                    backoff.count(), e.what());
+    }
+    if (stop.WaitFor(backoff)) return nullptr;
+    backoff = std::min(backoff * 2, std::chrono::milliseconds(10000));
+  }
+}
+
 }  // namespace
 
 int RunServe(const CommonOptions& options) {
   config::Config cfg = LoadEffectiveConfig(options);
-  auto store = store::OpenStore(cfg.database.source, util::SystemClock::Instance());
   metrics::Metrics metrics;
   api::PageTokens tokens(PaginationKey(cfg));
-  api::ApiContext ctx{*store, tokens, metrics, util::SystemClock::Instance()};
-  api::Router api_router = api::MakeApiRouter(ctx, cfg.api.timeout);
-  api::Router health_router = api::MakeHealthRouter(*store, metrics);
 
   const unsigned threads = std::max(2u, std::thread::hardware_concurrency());
   boost::asio::io_context ioc(static_cast<int>(threads));
+  StopFlag stop;
+  boost::asio::signal_set signals(ioc, SIGINT, SIGTERM);
+  signals.async_wait([&](const boost::system::error_code& ec, int signal) {
+    if (ec) return;
+    spdlog::info("received signal {}: stopping", signal);
+    stop.Set();
+  });
 
+  // The health port comes up first and answers 503 until the database does.
+  std::atomic<store::Store*> ready{nullptr};
+  api::Router health_router = api::MakeHealthRouter(
+      [&ready] {
+        store::Store* s = ready.load();
+        return s != nullptr && s->Ping();
+      },
+      metrics);
+  api::HttpServer::Options health_options;
+  health_options.port = cfg.api.health_port;
+  api::HttpServer health_server(ioc, health_options, [&health_router](const api::Request& r) {
+    return health_router.Dispatch(r);
+  });
   api::HttpServer::Options api_options;
   api_options.port = cfg.api.port;
   if (!cfg.api.certfile.empty()) {
     api_options.tls =
         api::MakeServerTlsContext({cfg.api.certfile, cfg.api.keyfile, cfg.api.cafile});
   }
+  std::unique_ptr<api::Router> api_router;
   api::HttpServer api_server(
-      ioc, api_options, [&api_router](const api::Request& r) { return api_router.Dispatch(r); });
-  api::HttpServer::Options health_options;
-  health_options.port = cfg.api.health_port;
-  api::HttpServer health_server(ioc, health_options, [&health_router](const api::Request& r) {
-    return health_router.Dispatch(r);
-  });
+      ioc, api_options, [&api_router](const api::Request& r) { return api_router->Dispatch(r); });
   try {
-    api_server.Start();
     health_server.Start();
   } catch (const boost::system::system_error& e) {
-    spdlog::critical("cannot listen: {}", e.what());
+    spdlog::critical("cannot listen on the health port {}: {}", cfg.api.health_port, e.what());
     return 1;
   }
+  std::vector<std::thread> pool;
+  for (unsigned i = 0; i < threads; ++i) pool.emplace_back([&ioc] { ioc.run(); });
+  auto join = [&] {
+    ioc.stop();
+    for (auto& t : pool) t.join();
+  };
+
+  std::unique_ptr<store::Store> store;
+  try {
+    store = OpenWithRetry(cfg, stop);
+  } catch (...) {
+    join();
+    throw;
+  }
+  if (!store) {
+    join();
+    spdlog::info("stopped");
+    return 0;
+  }
+  api::ApiContext ctx{*store, tokens, metrics, util::SystemClock::Instance()};
+  api_router = std::make_unique<api::Router>(api::MakeApiRouter(ctx, cfg.api.timeout));
+  try {
+    api_server.Start();
+  } catch (const boost::system::system_error& e) {
+    spdlog::critical("cannot listen on the API port {}: {}", cfg.api.port, e.what());
+    join();
+    return 1;
+  }
+  ready = store.get();
 
   std::unique_ptr<notifier::Engine> engine = MakeNotifier(cfg, *store, metrics);
   if (engine) {
@@ -112,27 +204,15 @@ int RunServe(const CommonOptions& options) {
   spdlog::info("herald {} serving the API on :{}{} and health on :{}", HERALD_VERSION,
                api_server.port(), api_options.tls ? " (TLS)" : "", health_server.port());
 
-  // The stop runs on a thread of its own: draining the notifier blocks, and
-  // the API keeps answering (e.g. DELETEs from receivers) meanwhile.
-  std::thread stopper;
-  boost::asio::signal_set signals(ioc, SIGINT, SIGTERM);
-  signals.async_wait([&](const boost::system::error_code& ec, int signal) {
-    if (ec) return;
-    spdlog::info("received signal {}: stopping", signal);
-    stopper = std::thread([&] {
-      if (engine) engine->Stop(kDrainGrace);
-      api_server.Stop();
-      health_server.Stop();
-      ioc.stop();
-    });
-  });
-
-  std::vector<std::thread> pool;
-  for (unsigned i = 1; i < threads; ++i) pool.emplace_back([&ioc] { ioc.run(); });
-  ioc.run();
-  for (auto& t : pool) t.join();
-  if (stopper.joinable()) stopper.join();
+  stop.Wait();
+  // The API keeps answering (e.g. DELETEs from receivers) while the
+  // notifier drains.
+  if (engine) engine->Stop(kDrainGrace);
+  api_server.Stop();
+  health_server.Stop();
+  join();
   store->SetDueListener(nullptr);
+  ready = nullptr;
   spdlog::info("stopped");
   return 0;
 }

@@ -405,6 +405,7 @@ Config ParseYaml(std::string_view text) {
   const std::vector<Field> database_fields = {
       {"source", String(db.source)},
       {"cacheSize", Int64(db.cache_size)},
+      {"poolSize", Int(db.pool_size)},
   };
   const std::vector<Field> api_fields = {
       {"port", Port(api.port)},
@@ -496,6 +497,10 @@ void Validate(const Config& config) {
   if (config.database.cache_size < 0) {
     throw ConfigError("clair.database.cacheSize", "must not be negative");
   }
+  if (config.database.pool_size < 2 || config.database.pool_size > 1000) {
+    throw ConfigError("clair.database.poolSize", "must be from 2 to 1000");
+  }
+
   if (config.updater.interval < Duration::zero()) {
     throw ConfigError("clair.updater.interval", "must not be negative");
   }
@@ -543,6 +548,7 @@ std::string ToRedactedYaml(const Config& config) {
   out << YAML::Key << "database" << YAML::Value << YAML::BeginMap;
   EmitString(out, "source", RedactDatabaseSource(config.database.source));
   EmitInt(out, "cacheSize", config.database.cache_size);
+  EmitInt(out, "poolSize", config.database.pool_size);
   out << YAML::EndMap;
 
   const ApiConfig& api = config.api;

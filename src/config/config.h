@@ -16,6 +16,7 @@ using Duration = std::chrono::nanoseconds;
 struct DatabaseConfig {
   std::string source;               // "" → embedded SQLite ./herald.db
   std::int64_t cache_size = 16384;  // accepted for compatibility
+  int pool_size = 8;                // Herald: PostgreSQL connections per process
 };
 
 struct ApiConfig {

@@ -1,5 +1,6 @@
 #include "store/open.h"
 
+#include "store/postgres/postgres_store.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace herald::store {
@@ -34,13 +35,12 @@ Source ParseSource(const std::string& source) {
                        "host=… dbname=…");
 }
 
-std::unique_ptr<Store> OpenStore(const std::string& source, util::Clock& clock) {
+std::unique_ptr<Store> OpenStore(const std::string& source, util::Clock& clock, int pool_size) {
   Source parsed = ParseSource(source);
   if (parsed.backend == Backend::kSqlite) {
     return std::make_unique<sqlite::SqliteStore>(parsed.location, clock);
   }
-  throw StoreError(StoreError::Kind::kInvalidArgument,
-                   "database.source: PostgreSQL is not supported by this build yet");
+  return std::make_unique<postgres::PostgresStore>(parsed.location, pool_size, clock);
 }
 
 }  // namespace herald::store

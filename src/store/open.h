@@ -21,7 +21,8 @@ struct Source {
 // (kInvalidArgument) for anything else.
 Source ParseSource(const std::string& source);
 
-// Opens the store and applies pending migrations. Throws StoreError.
-std::unique_ptr<Store> OpenStore(const std::string& source, util::Clock& clock);
+// Opens the store and applies pending migrations. `pool_size` bounds the
+// PostgreSQL connections (database.poolSize). Throws StoreError.
+std::unique_ptr<Store> OpenStore(const std::string& source, util::Clock& clock, int pool_size = 8);
 
 }  // namespace herald::store

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -187,15 +188,21 @@ class Store {
   // ---- Wake-up ----
   // `listener` runs after every commit that makes a notification due now
   // (new notification, redeliver), so an idle notifier wakes at once.
-  void SetDueListener(std::function<void()> listener) { due_listener_ = std::move(listener); }
+  void SetDueListener(std::function<void()> listener) {
+    std::lock_guard lock(listener_mu_);
+    due_listener_ = std::move(listener);
+  }
 
  protected:
+  // May run on any thread (a PostgreSQL LISTEN thread, for one).
   void NotifyDue() const {
+    std::lock_guard lock(listener_mu_);
     if (due_listener_) due_listener_();
   }
 
  private:
-  std::function<void()> due_listener_;
+  mutable std::mutex listener_mu_;
+  std::function<void()> due_listener_;  // guarded by listener_mu_
 };
 
 }  // namespace herald::store

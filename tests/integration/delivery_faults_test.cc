@@ -1,28 +1,13 @@
 // Crashes, graceful stops and TLS on the delivery path (SPEC §5 rules 7-8).
-#include <sqlite3.h>
-
 #include "delivery_fixture.h"
 #include "support/pki.h"
+#include "support/postgres.h"
 
 namespace herald::testing {
 namespace {
 
-// Reads the SQLite file herald is using (WAL lets a reader in beside it).
-std::int64_t CountRows(const std::string& db_path, const std::string& where) {
-  sqlite3* db = nullptr;
-  std::int64_t n = -1;
-  if (sqlite3_open_v2(db_path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
-    sqlite3_busy_timeout(db, 5000);
-    sqlite3_stmt* st = nullptr;
-    std::string sql = "SELECT COUNT(*) FROM notifications WHERE " + where;
-    if (sqlite3_prepare_v2(db, sql.c_str(), -1, &st, nullptr) == SQLITE_OK &&
-        sqlite3_step(st) == SQLITE_ROW) {
-      n = sqlite3_column_int64(st, 0);
-    }
-    sqlite3_finalize(st);
-  }
-  sqlite3_close(db);
-  return n;
+std::int64_t CountRows(const std::string& db, const std::string& where) {
+  return CountNotifications(db, where);
 }
 
 bool WaitForCount(const std::string& db, const std::string& where, std::int64_t n,

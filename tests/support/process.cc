@@ -16,6 +16,7 @@
 #include <thread>
 
 #include "support/http_client.h"
+#include "support/postgres.h"
 
 namespace herald::testing {
 
@@ -106,7 +107,14 @@ std::string HeraldBinary() {
 
 HeraldServer::HeraldServer(Options options)
     : options_(std::move(options)), api_port_(FreePort()), health_port_(FreePort()) {
-  database_ = options_.database.empty() ? dir_.File("herald.db") : options_.database;
+  if (!options_.database.empty()) {
+    database_ = options_.database;
+  } else if (UsePostgres()) {
+    scratch_ = std::make_unique<ScratchDatabase>();
+    database_ = scratch_->conninfo();
+  } else {
+    database_ = dir_.File("herald.db");
+  }
 }
 
 HeraldServer::~HeraldServer() {
@@ -140,7 +148,8 @@ void HeraldServer::Start() {
       throw std::runtime_error("herald exited (status " + std::to_string(ExitStatus(status)) +
                                ") before it was ready:\n" + Log());
     }
-    if (client.Get(HealthUrl() + "/health").status == 200) return;
+    const long health = client.Get(HealthUrl() + "/health").status;
+    if (health == 200 || (!options_.wait_healthy && health != 0)) return;
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   throw std::runtime_error("herald did not become ready within 30 s:\n" + Log());

@@ -5,6 +5,8 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <memory>
+
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -42,7 +44,12 @@ CommandResult RunCommand(const std::vector<std::string>& argv);
 // The herald binary under test (build/herald of this build).
 std::string HeraldBinary();
 
-// A `herald serve` child process with its own config and SQLite file.
+class ScratchDatabase;
+
+// A `herald serve` child process with its own config and database: an
+// SQLite file, or a scratch PostgreSQL database when HERALD_TEST_STORE is
+// "postgres".
+
 class HeraldServer {
  public:
   struct Options {
@@ -50,6 +57,9 @@ class HeraldServer {
     std::vector<std::string> args;  // extra flags for `serve`
     std::string database;           // --database; default <dir>/herald.db
     bool tls = false;               // the API port speaks TLS (config carries the files)
+    // Start() waits for /health 200; false: for any answer from the health
+    // port (a herald waiting for its database answers 503).
+    bool wait_healthy = true;
   };
 
   explicit HeraldServer(Options options);
@@ -79,6 +89,7 @@ class HeraldServer {
   std::uint16_t api_port_;
   std::uint16_t health_port_;
   pid_t pid_ = -1;
+  std::unique_ptr<ScratchDatabase> scratch_;  // PostgreSQL runs only
 };
 
 }  // namespace herald::testing

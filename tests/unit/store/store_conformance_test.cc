@@ -1,6 +1,8 @@
 // The Store contract, run unchanged against every implementation.
 #include <gtest/gtest.h>
 
+#include <atomic>
+
 #include "inventory/vulnerability_changes.h"
 #include "store_factory.h"
 
@@ -35,6 +37,9 @@ class StoreConformanceTest : public ::testing::TestWithParam<StoreFactory> {
 
   VulnerabilityChange Post(const Vulnerability& v) {
     return store().ChangeVulnerability(v.namespace_name, v.name, inventory::MergePosted(v));
+  }
+  model::NotificationStatus Status(const std::string& name) {
+    return store().GetNotification(name)->summary.status;
   }
   std::vector<std::string> Layers(const std::string& notification, Side side) {
     auto n = store().GetNotification(notification);
@@ -265,8 +270,129 @@ TEST_P(StoreConformanceTest, DataSurvivesReopen) {
   EXPECT_TRUE(store().Ping());
 }
 
+// ---- The notifier's side of the contract ----
+
+TEST_P(StoreConformanceTest, ClaimLeasesDueWorkOnceAndFencesLateResults) {
+  const std::string a = *Post(MakeVuln("CVE-D1", {})).notification_name;
+  clock_.Advance(std::chrono::milliseconds(1));
+  const std::string b = *Post(MakeVuln("CVE-D2", {})).notification_name;
+  const std::int64_t now = clock_.NowMillis();
+  EXPECT_EQ(store().NextDueMillis(), now - 1);
+
+  auto first = store().ClaimDue("p1", now, now + 1000, 1);
+  ASSERT_EQ(first.size(), 1u);
+  EXPECT_EQ(first[0].name, a);  // earliest due first
+  EXPECT_EQ(first[0].round, 1);
+  auto second = store().ClaimDue("p2", now, now + 1000, 10);
+  ASSERT_EQ(second.size(), 1u);  // a is leased: only b is left
+  EXPECT_EQ(second[0].name, b);
+  EXPECT_TRUE(store().ClaimDue("p3", now, now + 1000, 10).empty());
+
+  // Renewal by the holder works; by anyone else, or with an old token, not.
+  EXPECT_TRUE(store().RenewLeases("p1", {{first[0].id, first[0].lease_token}}, now + 5000).empty());
+  EXPECT_EQ(store().RenewLeases("p2", {{first[0].id, first[0].lease_token}}, now + 5000),
+            std::vector<std::int64_t>{first[0].id});
+
+  // After the lease lapses another process takes it, and the first is fenced.
+  auto lapsed = store().ClaimDue("p3", now + 5000, now + 9000, 10);
+  ASSERT_EQ(lapsed.size(), 2u);  // b's lease (1 s) and a's renewed one (5 s) both lapsed
+  std::vector<ClaimedNotification> stolen;
+  for (const auto& c : lapsed) {
+    if (c.id == first[0].id) stolen.push_back(c);
+  }
+  ASSERT_EQ(stolen.size(), 1u);
+
+  RoundUpdate late;
+  late.lease = {first[0].id, first[0].lease_token};
+  late.attempts = {{"http", 1, 1, now, 3, model::DeliveryOutcome::kSuccess, 200, ""}};
+  late.status = model::NotificationStatus::kNotified;
+  late.notified_ms = now;
+  late.due_ms = now + 100000;
+  EXPECT_EQ(store().CompleteRounds("p1", {late}), std::vector<std::int64_t>{first[0].id});
+  EXPECT_EQ(Status(a), model::NotificationStatus::kPending);
+  EXPECT_EQ(store().ListDeliveries(a)->size(), 1u);  // the attempt is still logged
+
+  RoundUpdate held = late;
+  held.lease = {stolen[0].id, stolen[0].lease_token};
+  EXPECT_TRUE(store().CompleteRounds("p3", {held}).empty());
+  EXPECT_EQ(Status(a), model::NotificationStatus::kNotified);
+  auto n = store().GetNotification(a);
+  EXPECT_EQ(n->summary.notified, now);
+}
+
+TEST_P(StoreConformanceTest, ProgressAndRoundsPersist) {
+  const std::string name = *Post(MakeVuln("CVE-D3", {})).notification_name;
+  const std::int64_t now = clock_.NowMillis();
+  auto claim = store().ClaimDue("p", now, now + 1000, 10);
+  ASSERT_EQ(claim.size(), 1u);
+  RoundUpdate retry;
+  retry.lease = {claim[0].id, claim[0].lease_token};
+  retry.attempts = {{"http", 1, 1, now, 2, model::DeliveryOutcome::kFailure, 503, "HTTP 503"}};
+  retry.status = model::NotificationStatus::kPending;
+  retry.due_ms = now + 1000;
+  retry.progress = {{"http", {1, false, now + 1000}}};
+  EXPECT_TRUE(store().CompleteRounds("p", {retry}).empty());
+  EXPECT_EQ(store().NextDueMillis(), now + 1000);
+  EXPECT_TRUE(store().ClaimDue("p", now + 999, now + 2000, 10).empty());
+  auto again = store().ClaimDue("p", now + 1000, now + 2000, 10);
+  ASSERT_EQ(again.size(), 1u);
+  EXPECT_EQ(again[0].progress, retry.progress);  // the round's progress survived
+
+  RoundUpdate failed = retry;
+  failed.lease = {again[0].id, again[0].lease_token};
+  failed.attempts = {
+      {"http", 1, 2, now + 1000, 1, model::DeliveryOutcome::kTimeout, std::nullopt, "timed out"}};
+  failed.status = model::NotificationStatus::kFailed;
+  failed.due_ms = now + 60000;
+  EXPECT_TRUE(store().CompleteRounds("p", {failed}).empty());
+  EXPECT_EQ(Status(name), model::NotificationStatus::kFailed);
+  EXPECT_EQ(store().CountByStatus(model::NotificationStatus::kFailed), 1);
+
+  // The next claim opens round 2 with fresh progress.
+  auto round2 = store().ClaimDue("p", now + 60000, now + 61000, 10);
+  ASSERT_EQ(round2.size(), 1u);
+  EXPECT_EQ(round2[0].round, 2);
+  EXPECT_TRUE(round2[0].progress.empty());
+  EXPECT_EQ(Status(name), model::NotificationStatus::kPending);
+
+  auto log = *store().ListDeliveries(name);
+  ASSERT_EQ(log.size(), 2u);
+  EXPECT_EQ(log[0].http_status, 503);
+  EXPECT_EQ(log[0].error, "HTTP 503");
+  EXPECT_EQ(log[1].outcome, model::DeliveryOutcome::kTimeout);
+  EXPECT_FALSE(log[1].http_status);
+  EXPECT_FALSE(store().ListDeliveries("unknown"));
+}
+
+TEST_P(StoreConformanceTest, ReleaseRedeliverAndDelete) {
+  const std::string name = *Post(MakeVuln("CVE-D4", {})).notification_name;
+  const std::int64_t now = clock_.NowMillis();
+  auto claim = store().ClaimDue("p", now, now + 100000, 10);
+  store().ReleaseLeases("p", {{claim[0].id, claim[0].lease_token}}, now);
+  EXPECT_EQ(store().ClaimDue("q", now, now + 100000, 10).size(), 1u);  // at once, no lapse
+
+  EXPECT_EQ(store().Redeliver(name, now + 5), RedeliverOutcome::kScheduled);
+  EXPECT_EQ(store().NextDueMillis(), now + 5);
+  EXPECT_EQ(store().Redeliver("unknown", now), RedeliverOutcome::kNotFound);
+  EXPECT_EQ(store().DeleteNotification(name), DeleteOutcome::kDeleted);
+  EXPECT_EQ(store().Redeliver(name, now), RedeliverOutcome::kDeleted);
+  EXPECT_FALSE(store().NextDueMillis());
+  EXPECT_TRUE(store().ClaimDue("q", now + 1000000, now + 2000000, 10).empty());
+}
+
+TEST_P(StoreConformanceTest, NewNotificationsWakeTheListener) {
+  std::atomic<int> woken{0};
+  store().SetDueListener([&] { ++woken; });
+  Post(MakeVuln("CVE-D5", {}));
+  EXPECT_GE(woken.load(), 1);
+  store().SetDueListener(nullptr);
+}
+
 INSTANTIATE_TEST_SUITE_P(Stores, StoreConformanceTest,
-                         ::testing::Values(StoreFactory{"sqlite", MakeSqliteHarness}),
+
+                         ::testing::Values(StoreFactory{"sqlite", MakeSqliteHarness},
+                                           StoreFactory{"postgres", MakePostgresHarness}),
+
                          [](const auto& info) { return info.param.name; });
 
 }  // namespace

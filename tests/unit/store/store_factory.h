@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <ostream>
 #include <string>
 
 #include "store/store.h"
@@ -24,8 +25,11 @@ class StoreHarness {
 struct StoreFactory {
   std::string name;
   std::function<std::unique_ptr<StoreHarness>(util::Clock&)> make;
+  friend void PrintTo(const StoreFactory& f, std::ostream* os) { *os << f.name; }
 };
 
 std::unique_ptr<StoreHarness> MakeSqliteHarness(util::Clock& clock);
+// Needs HERALD_TEST_POSTGRES (scripts/test.sh sets it); fails without.
+std::unique_ptr<StoreHarness> MakePostgresHarness(util::Clock& clock);
 
 }  // namespace herald::store::testing

@@ -1,0 +1,799 @@
+#include "store/postgres/postgres_store.h"
+
+#include <poll.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <set>
+
+#include "store/affected.h"
+#include "store/migrations.h"
+#include "store/round_progress_codec.h"
+#include "store/vulnerability_snapshot.h"
+#include "util/uuid.h"
+#include "version/comparator.h"
+
+namespace herald::store::postgres {
+namespace {
+
+using Kind = StoreError::Kind;
+
+constexpr const char* kDueChannel = "herald_due";
+// Serialises migrations across processes starting together.
+constexpr std::int64_t kMigrationLock = 0x6865726c64;  // "herld"
+
+std::string S(std::int64_t v) {
+  return std::to_string(v);
+}
+
+std::optional<std::int64_t> FindId(Connection& c, const std::string& sql, const std::string& key) {
+  Rows r = c.Exec(sql, {key});
+  if (r.empty()) return std::nullopt;
+  return r.Int(0, 0);
+}
+
+std::int64_t NamespaceId(Connection& c, const std::string& name) {
+  Rows r = c.Exec(
+      "WITH ins AS (INSERT INTO namespaces (name) VALUES ($1) ON CONFLICT (name) DO NOTHING "
+      "RETURNING id) SELECT id FROM ins UNION ALL SELECT id FROM namespaces WHERE name = $1",
+      {name});
+  return r.Int(0, 0);
+}
+
+std::int64_t FeatureVersionId(Connection& c, std::int64_t namespace_id, const std::string& name,
+                              const std::string& version) {
+  Rows f = c.Exec(
+      "WITH ins AS (INSERT INTO features (namespace_id, name) VALUES ($1, $2) "
+      "ON CONFLICT (namespace_id, name) DO NOTHING RETURNING id) "
+      "SELECT id FROM ins UNION ALL SELECT id FROM features WHERE namespace_id = $1 AND name = $2",
+      {S(namespace_id), name});
+  Rows fv = c.Exec(
+      "WITH ins AS (INSERT INTO feature_versions (feature_id, version) VALUES ($1, $2) "
+      "ON CONFLICT (feature_id, version) DO NOTHING RETURNING id) "
+      "SELECT id FROM ins UNION ALL SELECT id FROM feature_versions "
+      "WHERE feature_id = $1 AND version = $2",
+      {S(f.Int(0, 0)), version});
+  return fv.Int(0, 0);
+}
+
+std::vector<model::FixedIn> LoadFixedIn(Connection& c, std::int64_t vulnerability_id) {
+  Rows r = c.Exec(
+      "SELECT feature_name, version FROM vulnerability_fixed_in WHERE vulnerability_id = $1 "
+      "ORDER BY feature_name COLLATE \"C\"",
+      {S(vulnerability_id)});
+  std::vector<model::FixedIn> out;
+  for (int i = 0; i < r.size(); ++i) out.push_back({r.Text(i, 0), r.Text(i, 1)});
+  return out;
+}
+
+model::Vulnerability ReadVulnerability(const Rows& r, int i, const std::string& ns) {
+  model::Vulnerability v;
+  v.namespace_name = ns;
+  v.name = r.Text(i, 1);
+  v.description = r.Text(i, 2);
+  v.link = r.Text(i, 3);
+  v.severity = r.Text(i, 4);
+  v.metadata = r.Text(i, 5);
+  return v;
+}
+
+struct StoredVulnerability {
+  std::int64_t id;
+  model::Vulnerability vulnerability;
+};
+
+std::optional<StoredVulnerability> LoadVulnerability(Connection& c, const std::string& ns,
+                                                     const std::string& name, bool for_update) {
+  Rows r = c.Exec(std::string("SELECT v.id, v.name, v.description, v.link, v.severity, v.metadata "
+                              "FROM vulnerabilities v JOIN namespaces n ON n.id = v.namespace_id "
+                              "WHERE n.name = $1 AND v.name = $2") +
+                      (for_update ? " FOR UPDATE OF v" : ""),
+                  {ns, name});
+  if (r.empty()) return std::nullopt;
+  StoredVulnerability out{r.Int(0, 0), ReadVulnerability(r, 0, ns)};
+  out.vulnerability.fixed_in = LoadFixedIn(c, out.id);
+  return out;
+}
+
+std::vector<std::string> IntroducingLayers(Connection& c, const model::Vulnerability& v) {
+  const version::Comparator* cmp = version::ForNamespace(v.namespace_name);
+  if (cmp == nullptr) {
+    throw StoreError(Kind::kInvalidArgument, "unknown namespace prefix: " + v.namespace_name);
+  }
+  std::vector<std::optional<std::int64_t>> affected;
+  for (const auto& fix : v.fixed_in) {
+    Rows r = c.Exec(
+        "SELECT fv.id, fv.version FROM feature_versions fv "
+        "JOIN features f ON f.id = fv.feature_id JOIN namespaces n ON n.id = f.namespace_id "
+        "WHERE n.name = $1 AND f.name = $2",
+        {v.namespace_name, fix.feature});
+    for (int i = 0; i < r.size(); ++i) {
+      if (IsAffected(*cmp, r.Text(i, 1), fix.version)) affected.push_back(r.Int(i, 0));
+    }
+  }
+  if (affected.empty()) return {};
+  Rows r = c.Exec(
+      "SELECT DISTINCT l.name FROM layer_features lf JOIN layers l ON l.id = lf.layer_id "
+      "WHERE lf.feature_version_id = ANY($1::bigint[]) AND lf.added_by = lf.layer_id",
+      {IntArray(affected)});
+  std::vector<std::string> names;
+  names.reserve(static_cast<std::size_t>(r.size()));
+  for (int i = 0; i < r.size(); ++i) names.push_back(r.Text(i, 0));
+  // Byte order, as SQLite's: the frozen page order is the same on both stores.
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+void WriteNotificationLayers(Connection& c, std::int64_t id, model::Side side,
+                             const std::vector<std::string>& names) {
+  if (names.empty()) return;
+  c.Exec(
+      "INSERT INTO notification_layers (notification_id, side, seq, layer_name) "
+      "SELECT $1, $2, s.ord - 1, s.name FROM unnest($3::text[]) WITH ORDINALITY AS s(name, ord)",
+      {S(id), S(static_cast<std::int64_t>(side)), TextArray(names)});
+}
+
+model::NotificationStatus StatusFromText(const std::string& text) {
+  auto status = model::ParseNotificationStatus(text);
+  if (!status) throw StoreError(Kind::kUnavailable, "unknown notification status: " + text);
+  return *status;
+}
+
+constexpr const char* kSummaryColumns = "id, name, created_ms, notified_ms, deleted_ms, status";
+
+model::NotificationSummary ReadSummary(const Rows& r, int i) {
+  model::NotificationSummary s;
+  s.id = r.Int(i, 0);
+  s.name = r.Text(i, 1);
+  s.created = r.Int(i, 2);
+  s.notified = r.OptionalInt(i, 3);
+  s.deleted = r.OptionalInt(i, 4);
+  s.status = StatusFromText(r.Text(i, 5));
+  return s;
+}
+
+std::vector<std::int64_t> Missing(const std::vector<LeaseRef>& wanted, const Rows& got) {
+  std::set<std::int64_t> returned;
+  for (int i = 0; i < got.size(); ++i) returned.insert(got.Int(i, 0));
+  std::vector<std::int64_t> out;
+  for (const auto& l : wanted) {
+    if (!returned.count(l.id)) out.push_back(l.id);
+  }
+  return out;
+}
+
+}  // namespace
+
+PostgresStore::PostgresStore(std::string conninfo, int pool_size, util::Clock& clock)
+    : clock_(clock), pool_(std::move(conninfo), pool_size) {
+  Migrate();
+  listener_ = std::thread([this] { Listen(); });
+}
+
+PostgresStore::~PostgresStore() {
+  stop_ = true;
+  if (listener_.joinable()) listener_.join();
+}
+
+int PostgresStore::LatestSchemaVersion() {
+  int latest = 0;
+  for (const auto& m : Migrations_postgres()) latest = std::max(latest, m.version);
+  return latest;
+}
+
+void PostgresStore::Migrate() {
+  auto c = pool_.Acquire();
+  Transaction tx(*c);
+  c->Exec("SELECT pg_advisory_xact_lock($1)", {S(kMigrationLock)});
+  c->Simple(
+      "CREATE TABLE IF NOT EXISTS herald_schema_version (version INTEGER NOT NULL, "
+      "applied_ms BIGINT NOT NULL)");
+  const int current = static_cast<int>(
+      c->Exec("SELECT COALESCE(MAX(version), 0) FROM herald_schema_version").Int(0, 0));
+  const int latest = LatestSchemaVersion();
+  if (current > latest) {
+    throw StoreError(Kind::kSchema, "the database has schema version " + std::to_string(current) +
+                                        ", newer than the " + std::to_string(latest) +
+                                        " this herald knows; run a newer herald");
+  }
+  for (const auto& m : Migrations_postgres()) {
+    if (m.version <= current) continue;
+    c->Simple(std::string(m.sql));
+    c->Exec("INSERT INTO herald_schema_version (version, applied_ms) VALUES ($1, $2)",
+            {S(m.version), S(clock_.NowMillis())});
+  }
+  tx.Commit();
+}
+
+void PostgresStore::Listen() {
+  // A dedicated connection outside the pool; reconnects with backoff when
+  // the server goes away, and wakes the notifier after reconnecting in case
+  // a NOTIFY was missed meanwhile.
+  std::chrono::milliseconds backoff(100);
+  while (!stop_) {
+    std::unique_ptr<Connection> conn;
+    try {
+      conn = std::make_unique<Connection>(pool_.conninfo());
+      conn->Simple(std::string("LISTEN ") + kDueChannel);
+      backoff = std::chrono::milliseconds(100);
+      NotifyDue();
+    } catch (const StoreError& e) {
+      spdlog::warn("database: LISTEN connection failed (retrying in {} ms): {}", backoff.count(),
+                   e.what());
+      for (auto waited = std::chrono::milliseconds(0); waited < backoff && !stop_;
+           waited += std::chrono::milliseconds(50)) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      }
+      backoff = std::min(backoff * 2, std::chrono::milliseconds(5000));
+      continue;
+    }
+    PGconn* pg = conn->handle();
+    while (!stop_ && !conn->Broken()) {
+      pollfd fd{PQsocket(pg), POLLIN, 0};
+      int rc = poll(&fd, 1, 200);  // bounded so that stop_ is noticed
+      if (rc < 0) break;
+      if (rc == 0) continue;
+      if (!PQconsumeInput(pg)) break;
+      bool due = false;
+      while (PGnotify* n = PQnotifies(pg)) {
+        due = true;
+        PQfreemem(n);
+      }
+      if (due) NotifyDue();
+    }
+    if (!stop_) spdlog::warn("database: LISTEN connection lost; reconnecting");
+  }
+}
+
+bool PostgresStore::Ping() {
+  try {
+    auto c = pool_.Acquire();
+    c->Exec("SELECT 1");
+    return true;
+  } catch (const std::exception&) {
+    return false;
+  }
+}
+
+void PostgresStore::InsertLayer(const model::Layer& layer, int engine_version) {
+  auto c = pool_.Acquire();
+  Transaction tx(*c);
+  // One writer per layer name across processes.
+  c->Exec("SELECT pg_advisory_xact_lock(hashtext($1))", {"layer:" + layer.name});
+  if (FindId(*c, "SELECT id FROM layers WHERE name = $1", layer.name)) return;
+
+  std::optional<std::int64_t> parent_id, namespace_id;
+  std::string namespace_name = layer.namespace_name;
+  if (!layer.parent_name.empty()) {
+    Rows p = c->Exec(
+        "SELECT l.id, l.namespace_id, n.name FROM layers l "
+        "LEFT JOIN namespaces n ON n.id = l.namespace_id WHERE l.name = $1",
+        {layer.parent_name});
+    if (p.empty())
+      throw StoreError(Kind::kNotFound, "parent layer not found: " + layer.parent_name);
+    parent_id = p.Int(0, 0);
+    namespace_id = p.OptionalInt(0, 1);
+    if (namespace_name.empty()) namespace_name = p.Text(0, 2);
+  }
+  if (!layer.namespace_name.empty()) namespace_id = NamespaceId(*c, layer.namespace_name);
+
+  auto opt = [](const std::optional<std::int64_t>& v) -> Param {
+    return v ? Param(S(*v)) : std::nullopt;
+  };
+  const std::int64_t layer_id =
+      c->Exec(
+           "INSERT INTO layers (name, parent_id, namespace_id, engine_version, created_ms) "
+           "VALUES ($1, $2, $3, $4, $5) RETURNING id",
+           {layer.name, opt(parent_id), opt(namespace_id), S(engine_version),
+            S(clock_.NowMillis())})
+          .Int(0, 0);
+
+  if (!layer.features) {
+    if (parent_id) {
+      c->Exec(
+          "INSERT INTO layer_features (layer_id, feature_version_id, added_by) "
+          "SELECT $1, feature_version_id, added_by FROM layer_features WHERE layer_id = $2",
+          {S(layer_id), S(*parent_id)});
+    }
+    tx.Commit();
+    return;
+  }
+
+  std::map<std::int64_t, std::int64_t> inherited;
+  if (parent_id) {
+    Rows r = c->Exec("SELECT feature_version_id, added_by FROM layer_features WHERE layer_id = $1",
+                     {S(*parent_id)});
+    for (int i = 0; i < r.size(); ++i) inherited.emplace(r.Int(i, 0), r.Int(i, 1));
+  }
+  std::map<std::string, std::int64_t> namespace_ids;
+  std::vector<std::optional<std::int64_t>> fv_ids, added_by;
+  std::set<std::int64_t> seen;
+  for (const auto& f : *layer.features) {
+    std::int64_t ns_id;
+    if (!f.namespace_name.empty()) {
+      auto it = namespace_ids.find(f.namespace_name);
+      if (it == namespace_ids.end()) {
+        it = namespace_ids.emplace(f.namespace_name, NamespaceId(*c, f.namespace_name)).first;
+      }
+      ns_id = it->second;
+    } else if (namespace_id) {
+      ns_id = *namespace_id;
+    } else {
+      throw StoreError(Kind::kInvalidArgument,
+                       "feature " + f.name + " has no namespace: set Layer.NamespaceName");
+    }
+    const std::string& ns_name = f.namespace_name.empty() ? namespace_name : f.namespace_name;
+    const version::Comparator* cmp = version::ForNamespace(ns_name);
+    if (cmp == nullptr || !cmp->valid(f.version)) {
+      throw StoreError(Kind::kInvalidArgument, "feature " + f.name + ": " + f.version +
+                                                   " is not a valid " + ns_name + " version");
+    }
+    const std::int64_t fv = FeatureVersionId(*c, ns_id, f.name, f.version);
+    if (!seen.insert(fv).second) continue;
+    auto it = inherited.find(fv);
+    fv_ids.push_back(fv);
+    added_by.push_back(it == inherited.end() ? layer_id : it->second);
+  }
+  if (!fv_ids.empty()) {
+    c->Exec(
+        "INSERT INTO layer_features (layer_id, feature_version_id, added_by) "
+        "SELECT $1, u.fv, u.added_by FROM unnest($2::bigint[], $3::bigint[]) AS u(fv, added_by)",
+        {S(layer_id), IntArray(fv_ids), IntArray(added_by)});
+  }
+  tx.Commit();
+}
+
+std::optional<model::LayerDetail> PostgresStore::GetLayer(const std::string& name,
+                                                          bool with_features,
+                                                          bool with_vulnerabilities) {
+  auto c = pool_.Acquire();
+  Transaction tx(*c);
+  Rows l = c->Exec(
+      "SELECT l.id, l.name, p.name, n.name, l.engine_version FROM layers l "
+      "LEFT JOIN layers p ON p.id = l.parent_id LEFT JOIN namespaces n ON n.id = l.namespace_id "
+      "WHERE l.name = $1",
+      {name});
+  if (l.empty()) return std::nullopt;
+  model::LayerDetail detail;
+  const std::int64_t layer_id = l.Int(0, 0);
+  detail.name = l.Text(0, 1);
+  detail.parent_name = l.Text(0, 2);
+  detail.namespace_name = l.Text(0, 3);
+  detail.indexed_by_version = static_cast<int>(l.Int(0, 4));
+  if (!with_features && !with_vulnerabilities) return detail;
+
+  Rows fs = c->Exec(
+      "SELECT n.name, f.name, fv.version, a.name FROM layer_features lf "
+      "JOIN feature_versions fv ON fv.id = lf.feature_version_id "
+      "JOIN features f ON f.id = fv.feature_id JOIN namespaces n ON n.id = f.namespace_id "
+      "JOIN layers a ON a.id = lf.added_by WHERE lf.layer_id = $1 "
+      "ORDER BY n.name COLLATE \"C\", f.name COLLATE \"C\", fv.version COLLATE \"C\"",
+      {S(layer_id)});
+  for (int i = 0; i < fs.size(); ++i) {
+    model::LayerFeature lf;
+    lf.feature = {fs.Text(i, 0), fs.Text(i, 1), fs.Text(i, 2)};
+    lf.added_by = fs.Text(i, 3);
+    detail.features.push_back(std::move(lf));
+  }
+  if (!with_vulnerabilities) return detail;
+  for (auto& lf : detail.features) {
+    const version::Comparator* cmp = version::ForNamespace(lf.feature.namespace_name);
+    if (cmp == nullptr) continue;
+    Rows vs = c->Exec(
+        "SELECT v.id, v.name, v.description, v.link, v.severity, v.metadata, fi.version "
+        "FROM vulnerability_fixed_in fi JOIN vulnerabilities v ON v.id = fi.vulnerability_id "
+        "JOIN namespaces n ON n.id = v.namespace_id "
+        "WHERE fi.feature_name = $1 AND n.name = $2 ORDER BY v.name COLLATE \"C\"",
+        {lf.feature.name, lf.feature.namespace_name});
+    for (int i = 0; i < vs.size(); ++i) {
+      std::string fixed = vs.Text(i, 6);
+      if (!IsAffected(*cmp, lf.feature.version, fixed)) continue;
+      model::AffectingVulnerability av;
+      av.namespace_name = lf.feature.namespace_name;
+      av.name = vs.Text(i, 1);
+      av.description = vs.Text(i, 2);
+      av.link = vs.Text(i, 3);
+      av.severity = vs.Text(i, 4);
+      av.metadata = vs.Text(i, 5);
+      if (fixed != version::kMaxVersion) av.fixed_by = std::move(fixed);
+      lf.vulnerabilities.push_back(std::move(av));
+    }
+  }
+  return detail;
+}
+
+bool PostgresStore::DeleteLayer(const std::string& name) {
+  auto c = pool_.Acquire();
+  Transaction tx(*c);
+  Rows root = c->Exec("SELECT id FROM layers WHERE name = $1 FOR UPDATE", {name});
+  if (root.empty()) return false;
+  Rows tree = c->Exec(
+      "WITH RECURSIVE tree(id, depth) AS (SELECT $1::bigint, 0 UNION ALL "
+      "SELECT l.id, tree.depth + 1 FROM layers l JOIN tree ON l.parent_id = tree.id) "
+      "SELECT id FROM tree ORDER BY depth DESC",
+      {S(root.Int(0, 0))});
+  std::vector<std::optional<std::int64_t>> ids;
+  for (int i = 0; i < tree.size(); ++i) ids.push_back(tree.Int(i, 0));
+  c->Exec("DELETE FROM layer_features WHERE layer_id = ANY($1::bigint[])", {IntArray(ids)});
+  // Leaves first, so that no row points at a removed parent.
+  for (const auto& id : ids) c->Exec("DELETE FROM layers WHERE id = $1", {S(*id)});
+  tx.Commit();
+  return true;
+}
+
+std::vector<std::string> PostgresStore::ListNamespaces() {
+  auto c = pool_.Acquire();
+  Rows r = c->Exec("SELECT name FROM namespaces ORDER BY name COLLATE \"C\"");
+  std::vector<std::string> out;
+  for (int i = 0; i < r.size(); ++i) out.push_back(r.Text(i, 0));
+  return out;
+}
+
+VulnerabilityPage PostgresStore::ListVulnerabilities(const std::string& ns, int limit,
+                                                     std::int64_t after_cursor) {
+  auto c = pool_.Acquire();
+  Transaction tx(*c);
+  if (!FindId(*c, "SELECT id FROM namespaces WHERE name = $1", ns)) {
+    throw StoreError(Kind::kNotFound, "namespace not found: " + ns);
+  }
+  Rows r = c->Exec(
+      "SELECT v.id, v.name, v.description, v.link, v.severity, v.metadata "
+      "FROM vulnerabilities v JOIN namespaces n ON n.id = v.namespace_id "
+      "WHERE n.name = $1 AND v.id > $2 ORDER BY v.id LIMIT $3",
+      {ns, S(after_cursor), S(static_cast<std::int64_t>(limit) + 1)});
+  VulnerabilityPage page;
+  const int n = std::min(r.size(), limit);
+  for (int i = 0; i < n; ++i) {
+    page.vulnerabilities.push_back(ReadVulnerability(r, i, ns));
+    page.vulnerabilities.back().fixed_in = LoadFixedIn(*c, r.Int(i, 0));
+  }
+  if (r.size() > limit) page.next_cursor = r.Int(n - 1, 0);
+  return page;
+}
+
+std::optional<model::Vulnerability> PostgresStore::GetVulnerability(const std::string& ns,
+                                                                    const std::string& name) {
+  auto c = pool_.Acquire();
+  Transaction tx(*c);
+  auto stored = LoadVulnerability(*c, ns, name, false);
+  if (!stored) return std::nullopt;
+  return std::move(stored->vulnerability);
+}
+
+VulnerabilityChange PostgresStore::ChangeVulnerability(const std::string& ns,
+                                                       const std::string& name,
+                                                       const VulnerabilityMutation& mutate) {
+  VulnerabilityChange change;
+  {
+    auto c = pool_.Acquire();
+    Transaction tx(*c);
+    // One change at a time per vulnerability, across every process: the
+    // notification's Old must be exactly what the previous change left.
+    c->Exec("SELECT pg_advisory_xact_lock(hashtext($1))", {"vulnerability:" + ns + "/" + name});
+    auto stored = LoadVulnerability(*c, ns, name, true);
+    if (stored) change.before = stored->vulnerability;
+    change.after = mutate(change.before);
+    if (change.after) {
+      auto& fixed = change.after->fixed_in;
+      std::sort(fixed.begin(), fixed.end(),
+                [](const auto& a, const auto& b) { return a.feature < b.feature; });
+    }
+    if (change.before == change.after) return change;
+
+    if (!change.after) {
+      c->Exec("DELETE FROM vulnerability_fixed_in WHERE vulnerability_id = $1", {S(stored->id)});
+      c->Exec("DELETE FROM vulnerabilities WHERE id = $1", {S(stored->id)});
+    } else {
+      const auto& v = *change.after;
+      std::int64_t id;
+      if (stored) {
+        id = stored->id;
+        c->Exec(
+            "UPDATE vulnerabilities SET description = $1, link = $2, severity = $3, metadata = $4 "
+            "WHERE id = $5",
+            {v.description, v.link, v.severity, v.metadata, S(id)});
+      } else {
+        id = c->Exec(
+                  "INSERT INTO vulnerabilities (namespace_id, name, description, link, severity, "
+                  "metadata) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+                  {S(NamespaceId(*c, ns)), name, v.description, v.link, v.severity, v.metadata})
+                 .Int(0, 0);
+      }
+      c->Exec("DELETE FROM vulnerability_fixed_in WHERE vulnerability_id = $1", {S(id)});
+      std::vector<std::string> features, versions;
+      for (const auto& f : v.fixed_in) {
+        features.push_back(f.feature);
+        versions.push_back(f.version);
+      }
+      if (!features.empty()) {
+        c->Exec(
+            "INSERT INTO vulnerability_fixed_in (vulnerability_id, feature_name, version) "
+            "SELECT $1, u.f, u.v FROM unnest($2::text[], $3::text[]) AS u(f, v)",
+            {S(id), TextArray(features), TextArray(versions)});
+      }
+    }
+
+    std::vector<std::string> old_layers, new_layers;
+    if (change.before) old_layers = IntroducingLayers(*c, *change.before);
+    if (change.after) new_layers = IntroducingLayers(*c, *change.after);
+    const std::string notification = util::NewUuid();
+    const std::int64_t now = clock_.NowMillis();
+    auto snapshot = [](const std::optional<model::Vulnerability>& v) -> Param {
+      if (!v) return std::nullopt;
+      return SnapshotToJson(*v);
+    };
+    const std::int64_t id =
+        c->Exec(
+             "INSERT INTO notifications (name, created_ms, old_snapshot, new_snapshot, "
+             "old_layer_count, new_layer_count, status, due_ms) "
+             "VALUES ($1, $2, $3, $4, $5, $6, 'pending', $2) RETURNING id",
+             {notification, S(now), snapshot(change.before), snapshot(change.after),
+              S(static_cast<std::int64_t>(old_layers.size())),
+              S(static_cast<std::int64_t>(new_layers.size()))})
+            .Int(0, 0);
+    WriteNotificationLayers(*c, id, model::Side::kOld, old_layers);
+    WriteNotificationLayers(*c, id, model::Side::kNew, new_layers);
+    // Delivered to every listening process when the transaction commits.
+    c->Simple(std::string("NOTIFY ") + kDueChannel);
+    tx.Commit();
+    change.notification_name = notification;
+  }
+  NotifyDue();
+  return change;
+}
+
+std::optional<model::Notification> PostgresStore::GetNotification(const std::string& name) {
+  auto c = pool_.Acquire();
+  Rows r = c->Exec(std::string("SELECT ") + kSummaryColumns +
+                       ", old_snapshot, new_snapshot, old_layer_count, new_layer_count "
+                       "FROM notifications WHERE name = $1",
+                   {name});
+  if (r.empty()) return std::nullopt;
+  model::Notification n;
+  n.summary = ReadSummary(r, 0);
+  if (!r.IsNull(0, 6))
+    n.old_side = model::NotificationSide{SnapshotFromJson(r.Text(0, 6)), r.Int(0, 8)};
+  if (!r.IsNull(0, 7))
+    n.new_side = model::NotificationSide{SnapshotFromJson(r.Text(0, 7)), r.Int(0, 9)};
+  return n;
+}
+
+std::vector<std::string> PostgresStore::NotificationLayers(std::int64_t id, model::Side side,
+                                                           std::int64_t offset, int limit) {
+  auto c = pool_.Acquire();
+  Rows r = c->Exec(
+      "SELECT layer_name FROM notification_layers "
+      "WHERE notification_id = $1 AND side = $2 AND seq >= $3 ORDER BY seq LIMIT $4",
+      {S(id), S(static_cast<std::int64_t>(side)), S(offset), S(limit)});
+  std::vector<std::string> out;
+  out.reserve(static_cast<std::size_t>(r.size()));
+  for (int i = 0; i < r.size(); ++i) out.push_back(r.Text(i, 0));
+  return out;
+}
+
+NotificationListPage PostgresStore::ListNotifications(
+    std::optional<model::NotificationStatus> status, int limit, std::int64_t after_cursor) {
+  auto c = pool_.Acquire();
+  const std::int64_t before_id =
+      after_cursor > 0 ? after_cursor : std::numeric_limits<std::int64_t>::max();
+  Rows r = status ? c->Exec(std::string("SELECT ") + kSummaryColumns +
+                                " FROM notifications WHERE status = $1 AND id < $2 "
+                                "ORDER BY id DESC LIMIT $3",
+                            {std::string(model::ToString(*status)), S(before_id), S(limit + 1)})
+                  : c->Exec(std::string("SELECT ") + kSummaryColumns +
+                                " FROM notifications WHERE id < $1 ORDER BY id DESC LIMIT $2",
+                            {S(before_id), S(limit + 1)});
+  NotificationListPage page;
+  const int n = std::min(r.size(), limit);
+  for (int i = 0; i < n; ++i) page.notifications.push_back(ReadSummary(r, i));
+  if (r.size() > limit) page.next_cursor = page.notifications.back().id;
+  return page;
+}
+
+DeleteOutcome PostgresStore::DeleteNotification(const std::string& name) {
+  auto c = pool_.Acquire();
+  Transaction tx(*c);
+  Rows r = c->Exec("SELECT id, deleted_ms FROM notifications WHERE name = $1 FOR UPDATE", {name});
+  if (r.empty()) return DeleteOutcome::kNotFound;
+  if (!r.IsNull(0, 1)) return DeleteOutcome::kAlreadyDeleted;
+  c->Exec(
+      "UPDATE notifications SET deleted_ms = $1, status = 'deleted', due_ms = NULL, "
+      "lease_owner = NULL, lease_token = lease_token + 1 WHERE id = $2",
+      {S(clock_.NowMillis()), S(r.Int(0, 0))});
+  tx.Commit();
+  return DeleteOutcome::kDeleted;
+}
+
+std::vector<ClaimedNotification> PostgresStore::ClaimDue(const std::string& owner,
+                                                         std::int64_t now_ms,
+                                                         std::int64_t lease_until_ms, int limit) {
+  auto c = pool_.Acquire();
+  Transaction tx(*c);
+  // SKIP LOCKED: processes claiming at the same moment take disjoint rows
+  // instead of queueing behind each other's locks.
+  Rows r = c->Exec(
+      "WITH due AS (SELECT id FROM notifications WHERE due_ms <= $2 ORDER BY due_ms "
+      "LIMIT $4 FOR UPDATE SKIP LOCKED) "
+      "UPDATE notifications n SET lease_owner = $1, lease_token = n.lease_token + 1, "
+      "due_ms = $3 FROM due WHERE n.id = due.id "
+      "RETURNING n.id, n.name, n.created_ms, n.round, n.lease_token, n.receiver_state, n.status",
+      {owner, S(now_ms), S(lease_until_ms), S(limit)});
+  std::vector<ClaimedNotification> out;
+  std::vector<std::optional<std::int64_t>> reopened;
+  for (int i = 0; i < r.size(); ++i) {
+    ClaimedNotification n;
+    n.id = r.Int(i, 0);
+    n.name = r.Text(i, 1);
+    n.created_ms = r.Int(i, 2);
+    n.round = static_cast<int>(r.Int(i, 3));
+    n.lease_token = r.Int(i, 4);
+    const std::string status = r.Text(i, 6);
+    if (status == "notified" || status == "failed") {
+      reopened.push_back(n.id);  // the last round ended: a new one starts
+      n.round += 1;
+    } else {
+      n.progress = ProgressFromJson(r.Text(i, 5));
+    }
+    out.push_back(std::move(n));
+  }
+  if (!reopened.empty()) {
+    c->Exec(
+        "UPDATE notifications SET round = round + 1, receiver_state = '', status = 'pending' "
+        "WHERE id = ANY($1::bigint[])",
+        {IntArray(reopened)});
+  }
+  tx.Commit();
+  return out;
+}
+
+std::vector<std::int64_t> PostgresStore::CompleteRounds(const std::string& owner,
+                                                        const std::vector<RoundUpdate>& updates) {
+  if (updates.empty()) return {};
+  std::vector<std::optional<std::int64_t>> d_id, d_round, d_attempt, d_started, d_duration, d_http;
+  std::vector<std::string> d_receiver, d_outcome, d_error;
+  std::vector<std::optional<std::int64_t>> u_id, u_token, u_notified, u_due;
+  std::vector<std::string> u_status, u_state;
+  for (const auto& u : updates) {
+    for (const auto& a : u.attempts) {
+      d_id.push_back(u.lease.id);
+      d_receiver.push_back(a.receiver);
+      d_round.push_back(a.round);
+      d_attempt.push_back(a.attempt);
+      d_started.push_back(a.started_ms);
+      d_duration.push_back(a.duration_ms);
+      d_outcome.emplace_back(model::ToString(a.outcome));
+      d_http.push_back(a.http_status ? std::optional<std::int64_t>(*a.http_status) : std::nullopt);
+      d_error.push_back(a.error);
+    }
+    u_id.push_back(u.lease.id);
+    u_token.push_back(u.lease.lease_token);
+    u_status.emplace_back(model::ToString(u.status));
+    u_notified.push_back(u.notified_ms);
+    u_due.push_back(u.due_ms);
+    u_state.push_back(ProgressToJson(u.progress));
+  }
+  auto c = pool_.Acquire();
+  Transaction tx(*c);
+  if (!d_id.empty()) {
+    c->Exec(
+        "INSERT INTO deliveries (notification_id, receiver, round, attempt, started_ms, "
+        "duration_ms, outcome, http_status, error) "
+        "SELECT u.id, u.receiver, u.round, u.attempt, u.started, u.duration, u.outcome, u.http, "
+        "NULLIF(u.error, '') FROM unnest($1::bigint[], $2::text[], $3::int[], $4::int[], "
+        "$5::bigint[], $6::bigint[], $7::text[], $8::int[], $9::text[]) "
+        "AS u(id, receiver, round, attempt, started, duration, outcome, http, error)",
+        {IntArray(d_id), TextArray(d_receiver), IntArray(d_round), IntArray(d_attempt),
+         IntArray(d_started), IntArray(d_duration), TextArray(d_outcome), IntArray(d_http),
+         TextArray(d_error)});
+  }
+  Rows done = c->Exec(
+      "UPDATE notifications n SET status = u.status, "
+      "notified_ms = COALESCE(u.notified, n.notified_ms), due_ms = u.due, "
+      "receiver_state = u.state, lease_owner = NULL "
+      "FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::bigint[], $5::bigint[], "
+      "$6::text[]) AS u(id, token, status, notified, due, state) "
+      "WHERE n.id = u.id AND n.lease_owner = $7 AND n.lease_token = u.token RETURNING n.id",
+      {IntArray(u_id), IntArray(u_token), TextArray(u_status), IntArray(u_notified),
+       IntArray(u_due), TextArray(u_state), owner});
+  tx.Commit();
+  std::vector<LeaseRef> wanted;
+  for (const auto& u : updates) wanted.push_back(u.lease);
+  return Missing(wanted, done);
+}
+
+std::vector<std::int64_t> PostgresStore::RenewLeases(const std::string& owner,
+                                                     const std::vector<LeaseRef>& leases,
+                                                     std::int64_t lease_until_ms) {
+  if (leases.empty()) return {};
+  std::vector<std::optional<std::int64_t>> ids, tokens;
+  for (const auto& l : leases) {
+    ids.push_back(l.id);
+    tokens.push_back(l.lease_token);
+  }
+  auto c = pool_.Acquire();
+  Rows r = c->Exec(
+      "UPDATE notifications n SET due_ms = $3 FROM unnest($1::bigint[], $2::bigint[]) "
+      "AS u(id, token) WHERE n.id = u.id AND n.lease_owner = $4 AND n.lease_token = u.token "
+      "RETURNING n.id",
+      {IntArray(ids), IntArray(tokens), S(lease_until_ms), owner});
+  return Missing(leases, r);
+}
+
+void PostgresStore::ReleaseLeases(const std::string& owner, const std::vector<LeaseRef>& leases,
+                                  std::int64_t due_ms) {
+  if (leases.empty()) return;
+  std::vector<std::optional<std::int64_t>> ids, tokens;
+  for (const auto& l : leases) {
+    ids.push_back(l.id);
+    tokens.push_back(l.lease_token);
+  }
+  auto c = pool_.Acquire();
+  c->Exec(
+      "UPDATE notifications n SET due_ms = $3, lease_owner = NULL "
+      "FROM unnest($1::bigint[], $2::bigint[]) AS u(id, token) "
+      "WHERE n.id = u.id AND n.lease_owner = $4 AND n.lease_token = u.token",
+      {IntArray(ids), IntArray(tokens), S(due_ms), owner});
+}
+
+std::optional<std::int64_t> PostgresStore::NextDueMillis() {
+  auto c = pool_.Acquire();
+  Rows r = c->Exec("SELECT MIN(due_ms) FROM notifications WHERE due_ms IS NOT NULL");
+  return r.OptionalInt(0, 0);
+}
+
+std::int64_t PostgresStore::CountByStatus(model::NotificationStatus status) {
+  auto c = pool_.Acquire();
+  return c
+      ->Exec("SELECT COUNT(*) FROM notifications WHERE status = $1",
+             {std::string(model::ToString(status))})
+      .Int(0, 0);
+}
+
+std::optional<std::vector<model::DeliveryAttempt>> PostgresStore::ListDeliveries(
+    const std::string& name) {
+  auto c = pool_.Acquire();
+  Transaction tx(*c);
+  auto id = FindId(*c, "SELECT id FROM notifications WHERE name = $1", name);
+  if (!id) return std::nullopt;
+  Rows r = c->Exec(
+      "SELECT receiver, round, attempt, started_ms, duration_ms, outcome, http_status, error "
+      "FROM deliveries WHERE notification_id = $1 ORDER BY id",
+      {S(*id)});
+  std::vector<model::DeliveryAttempt> out;
+  for (int i = 0; i < r.size(); ++i) {
+    model::DeliveryAttempt a;
+    a.receiver = r.Text(i, 0);
+    a.round = static_cast<int>(r.Int(i, 1));
+    a.attempt = static_cast<int>(r.Int(i, 2));
+    a.started_ms = r.Int(i, 3);
+    a.duration_ms = r.Int(i, 4);
+    auto outcome = model::ParseDeliveryOutcome(r.Text(i, 5));
+    if (!outcome) throw StoreError(Kind::kUnavailable, "unknown delivery outcome: " + r.Text(i, 5));
+    a.outcome = *outcome;
+    if (auto s = r.OptionalInt(i, 6)) a.http_status = static_cast<int>(*s);
+    a.error = r.Text(i, 7);
+    out.push_back(std::move(a));
+  }
+  return out;
+}
+
+RedeliverOutcome PostgresStore::Redeliver(const std::string& name, std::int64_t now_ms) {
+  {
+    auto c = pool_.Acquire();
+    Transaction tx(*c);
+    Rows r = c->Exec("SELECT id, deleted_ms FROM notifications WHERE name = $1 FOR UPDATE", {name});
+    if (r.empty()) return RedeliverOutcome::kNotFound;
+    if (!r.IsNull(0, 1)) return RedeliverOutcome::kDeleted;
+    c->Exec(
+        "UPDATE notifications SET round = CASE WHEN status = 'pending' AND receiver_state = '' "
+        "THEN round ELSE round + 1 END, status = 'pending', receiver_state = '', due_ms = $1, "
+        "lease_owner = NULL, lease_token = lease_token + 1 WHERE id = $2",
+        {S(now_ms), S(r.Int(0, 0))});
+    c->Simple(std::string("NOTIFY ") + kDueChannel);
+    tx.Commit();
+  }
+  NotifyDue();
+  return RedeliverOutcome::kScheduled;
+}
+
+}  // namespace herald::store::postgres

@@ -1,0 +1,75 @@
+// The PostgreSQL store: several herald processes share one database. Claims
+// use FOR UPDATE SKIP LOCKED batches with the lease on the notification row,
+// batch writes go through unnest() arrays, and a LISTEN connection turns a
+// NOTIFY from any process into a local wake-up.
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "store/postgres/connection.h"
+#include "store/store.h"
+
+namespace herald::store::postgres {
+
+class PostgresStore final : public Store {
+ public:
+  // Connects and applies pending migrations (serialised across processes by
+  // an advisory lock). Throws StoreError: kUnavailable when the server
+  // cannot be reached, kSchema when the schema is newer than this binary.
+  PostgresStore(std::string conninfo, int pool_size, util::Clock& clock);
+  ~PostgresStore() override;
+
+  static int LatestSchemaVersion();
+
+  bool Ping() override;
+
+  void InsertLayer(const model::Layer& layer, int engine_version) override;
+  std::optional<model::LayerDetail> GetLayer(const std::string& name, bool with_features,
+                                             bool with_vulnerabilities) override;
+  bool DeleteLayer(const std::string& name) override;
+
+  std::vector<std::string> ListNamespaces() override;
+  VulnerabilityPage ListVulnerabilities(const std::string& namespace_name, int limit,
+                                        std::int64_t after_cursor) override;
+  std::optional<model::Vulnerability> GetVulnerability(const std::string& namespace_name,
+                                                       const std::string& name) override;
+  VulnerabilityChange ChangeVulnerability(const std::string& namespace_name,
+                                          const std::string& name,
+                                          const VulnerabilityMutation& mutate) override;
+
+  std::optional<model::Notification> GetNotification(const std::string& name) override;
+  std::vector<std::string> NotificationLayers(std::int64_t notification_id, model::Side side,
+                                              std::int64_t offset, int limit) override;
+  NotificationListPage ListNotifications(std::optional<model::NotificationStatus> status, int limit,
+                                         std::int64_t after_cursor) override;
+  DeleteOutcome DeleteNotification(const std::string& name) override;
+
+  std::vector<ClaimedNotification> ClaimDue(const std::string& owner, std::int64_t now_ms,
+                                            std::int64_t lease_until_ms, int limit) override;
+  std::vector<std::int64_t> CompleteRounds(const std::string& owner,
+                                           const std::vector<RoundUpdate>& updates) override;
+  std::vector<std::int64_t> RenewLeases(const std::string& owner,
+                                        const std::vector<LeaseRef>& leases,
+                                        std::int64_t lease_until_ms) override;
+  void ReleaseLeases(const std::string& owner, const std::vector<LeaseRef>& leases,
+                     std::int64_t due_ms) override;
+  std::optional<std::int64_t> NextDueMillis() override;
+  std::int64_t CountByStatus(model::NotificationStatus status) override;
+  std::optional<std::vector<model::DeliveryAttempt>> ListDeliveries(
+      const std::string& name) override;
+  RedeliverOutcome Redeliver(const std::string& name, std::int64_t now_ms) override;
+
+ private:
+  void Migrate();
+  void Listen();  // the LISTEN thread: NOTIFY herald_due → NotifyDue()
+
+  util::Clock& clock_;
+  Pool pool_;
+  std::atomic<bool> stop_{false};
+  std::thread listener_;
+};
+
+}  // namespace herald::store::postgres

@@ -1,0 +1,186 @@
+// Several `herald serve` processes cooperating on one PostgreSQL database
+// (SPEC §5 rules 6-7), and what they do when the database misbehaves.
+#include "delivery_fixture.h"
+#include "support/postgres.h"
+
+namespace herald::testing {
+namespace {
+
+constexpr const char* kSharedKey = "cw_0x689RpI-jtRR7oE8h_eQsKImvJapLeSbXpwF4e4=";
+
+std::string Yaml(const std::string& endpoint, const std::string& notifier_extra = "") {
+  return "clair:\n  api:\n    paginationKey: \"" + std::string(kSharedKey) + "\"\n" +
+         "  notifier:\n    renotifyInterval: 1h\n" + notifier_extra +
+         "    http:\n      endpoint: " + endpoint + "\n";
+}
+
+// Creates the schema with `herald migrate`, then `n` pending notifications
+// in one statement (a fixture: the delivery path is what is under test).
+void SeedNotifications(const std::string& conninfo, int n) {
+  auto r = RunCommand({HeraldBinary(), "migrate", "--database", conninfo});
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  QueryValue(conninfo,
+             "INSERT INTO notifications (name, created_ms, new_snapshot, old_layer_count, "
+             "new_layer_count, status, due_ms) SELECT gen_random_uuid()::text, "
+             "(extract(epoch from now()) * 1000)::bigint, "
+             "'{\"v\":1,\"namespace\":\"debian:8\",\"name\":\"CVE-SEED-' || g || '\","
+             "\"description\":\"\",\"link\":\"\",\"severity\":\"Low\",\"metadata\":\"\","
+             "\"fixed_in\":[]}', 0, 0, 'pending', 0 FROM generate_series(1, " +
+                 std::to_string(n) + ") AS g");
+}
+
+bool WaitForNotified(const std::string& conninfo, int n, std::chrono::seconds timeout) {
+  const auto give_up = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < give_up) {
+    if (CountNotifications(conninfo, "status = 'notified'") == n) return true;
+    std::this_thread::sleep_for(milliseconds(100));
+  }
+  return false;
+}
+
+std::vector<std::unique_ptr<HeraldServer>> StartProcesses(int count, const std::string& db,
+                                                          const std::string& yaml) {
+  std::vector<std::unique_ptr<HeraldServer>> out;
+  for (int i = 0; i < count; ++i) {
+    out.push_back(std::make_unique<HeraldServer>(HeraldServer::Options{
+        .config_yaml = yaml, .args = {"--log-level", "warn"}, .database = db}));
+    out.back()->Start();
+  }
+  return out;
+}
+
+TEST(MultiProcessTest, ThreeProcessesDeliverEachNotificationExactlyOnce) {
+  ScratchDatabase db;
+  TestReceiver receiver({.threads = 4});
+  SeedNotifications(db.conninfo(), 10000);
+  auto processes = StartProcesses(3, db.conninfo(), Yaml(receiver.Url()));
+  ASSERT_TRUE(WaitForNotified(db.conninfo(), 10000, seconds(120)))
+      << CountNotifications(db.conninfo(), "status = 'notified'");
+  EXPECT_EQ(receiver.DistinctSucceeded(), 10000u);
+  EXPECT_EQ(receiver.Requests().size(), 10000u);  // no duplicates
+  // Each process took a share: every one counts successful deliveries.
+  for (auto& p : processes) {
+    HttpClient client;
+    const std::string metrics = client.Get(p->ApiUrl() + "/v1/metrics").body;
+    EXPECT_NE(metrics.find(R"(herald_notifier_deliveries_total{backend="http",outcome="success"})"),
+              std::string::npos);
+    EXPECT_EQ(p->Stop(SIGTERM), 0) << p->Log();
+  }
+}
+
+TEST(MultiProcessTest, KillNineOfOneProcessLosesNothing) {
+  ScratchDatabase db;
+  TestReceiver receiver({.threads = 4});
+  SeedNotifications(db.conninfo(), 5000);
+  auto processes =
+      StartProcesses(3, db.conninfo(), Yaml(receiver.Url(), "    leaseDuration: 2s\n"));
+  ASSERT_TRUE(receiver.WaitUntil([](const auto& rs) { return rs.size() >= 500; }, seconds(60)));
+  EXPECT_EQ(processes[1]->Stop(SIGKILL), 128 + SIGKILL);
+  ASSERT_TRUE(WaitForNotified(db.conninfo(), 5000, seconds(120)))
+      << CountNotifications(db.conninfo(), "status = 'notified'");
+  EXPECT_GE(receiver.DistinctSucceeded(), 5000u);  // at least once each
+  EXPECT_EQ(processes[0]->Stop(SIGTERM), 0);
+  EXPECT_EQ(processes[2]->Stop(SIGTERM), 0);
+}
+
+TEST(MultiProcessTest, PageTokenFromOneProcessWorksOnAnother) {
+  ScratchDatabase db;
+  TestReceiver receiver({});
+  auto processes = StartProcesses(2, db.conninfo(), Yaml(receiver.Url()));
+  HttpClient a, b;
+  const std::string api_a = processes[0]->ApiUrl(), api_b = processes[1]->ApiUrl();
+  for (int i = 0; i < 5; ++i) {
+    auto r = a.Post(api_a + "/v1/layers",
+                    json{{"Layer",
+                          {{"Name", "mp-" + std::to_string(i)},
+                           {"NamespaceName", "debian:8"},
+                           {"Features", {{{"Name", "libmp"}, {"Version", "1.0"}}}}}}}
+                        .dump());
+    ASSERT_EQ(r.status, 201) << r.body;
+  }
+  ASSERT_EQ(a.Post(api_a + "/v1/namespaces/debian:8/vulnerabilities",
+                   R"({"Vulnerability":{"Name":"CVE-MP","Severity":"Low",
+                   "FixedIn":[{"Name":"libmp","Version":"2.0"}]}})")
+                .status,
+            201);
+  auto list = json::parse(a.Get(api_a + "/v1/notifications?limit=1").body);
+  const std::string name = list["Notifications"][0]["Name"];
+  auto first = json::parse(a.Get(api_a + "/v1/notifications/" + name + "?limit=2").body);
+  const std::string token = first["Notification"]["NextPage"];
+  auto second = b.Get(api_b + "/v1/notifications/" + name + "?limit=2&page=" + UrlEncode(token));
+  ASSERT_EQ(second.status, 200) << second.body;
+  auto layers = json::parse(second.body)["Notification"]["New"]["LayersIntroducingVulnerability"];
+  EXPECT_EQ(layers, json({"mp-2", "mp-3"}));
+  // The listing token too.
+  auto page = json::parse(a.Get(api_a + "/v1/notifications?limit=1").body);
+  if (page.contains("NextPage")) {
+    EXPECT_EQ(b.Get(api_b + "/v1/notifications?limit=1&page=" +
+                    UrlEncode(page["NextPage"].get<std::string>()))
+                  .status,
+              200);
+  }
+}
+
+TEST(DatabaseFaultTest, RestartMidRunReconnectsAndLosesNothing) {
+  PrivateCluster cluster;
+  TestReceiver receiver({.threads = 4});
+  SeedNotifications(cluster.conninfo(), 3000);
+  HeraldServer server({.config_yaml = Yaml(receiver.Url()), .database = cluster.conninfo()});
+  server.Start();
+  ASSERT_TRUE(receiver.WaitUntil([](const auto& rs) { return rs.size() >= 300; }, seconds(60)));
+  cluster.Restart();
+
+  // Acknowledged writes made right after the restart survive it.
+  HttpClient client;
+  std::vector<std::string> acknowledged;
+  const auto give_up = std::chrono::steady_clock::now() + seconds(30);
+  while (acknowledged.size() < 20 && std::chrono::steady_clock::now() < give_up) {
+    const std::string vuln = "CVE-AFTER-" + std::to_string(acknowledged.size());
+    auto r = client.Post(server.ApiUrl() + "/v1/namespaces/debian:8/vulnerabilities",
+                         R"({"Vulnerability":{"Name":")" + vuln + R"(","Severity":"Low"}})");
+    if (r.status == 201) {
+      acknowledged.push_back(vuln);
+    } else {
+      EXPECT_NE(r.status, 0) << "the server must answer, not drop the connection";
+    }
+  }
+  ASSERT_EQ(acknowledged.size(), 20u);
+  ASSERT_TRUE(WaitForNotified(cluster.conninfo(), 3020, seconds(120)))
+      << CountNotifications(cluster.conninfo(), "status = 'notified'");
+  for (const auto& vuln : acknowledged) {
+    EXPECT_EQ(
+        client.Get(server.ApiUrl() + "/v1/namespaces/debian:8/vulnerabilities/" + vuln).status,
+        200);
+  }
+  EXPECT_TRUE(server.Running());
+  // The cut was noticed and logged, and the process carried on.
+  EXPECT_NE(server.Log().find("connection"), std::string::npos) << server.Log();
+
+  EXPECT_EQ(server.Stop(SIGTERM), 0);
+}
+
+TEST(DatabaseFaultTest, UnreachableAtStartRetriesAndHealthIs503Meanwhile) {
+  PrivateCluster cluster(/*serve=*/false);
+  TestReceiver receiver({});
+  HeraldServer server(
+      {.config_yaml = Yaml(receiver.Url()), .database = cluster.conninfo(), .wait_healthy = false});
+  server.Start();
+  HttpClient client;
+  EXPECT_EQ(client.Get(server.HealthUrl() + "/health").status, 503);
+  EXPECT_NE(server.Log().find("database unreachable"), std::string::npos) << server.Log();
+  cluster.Serve();
+  const auto give_up = std::chrono::steady_clock::now() + seconds(30);
+  long status = 0;
+  while (std::chrono::steady_clock::now() < give_up &&
+         (status = client.Get(server.HealthUrl() + "/health").status) != 200) {
+    std::this_thread::sleep_for(milliseconds(100));
+  }
+  EXPECT_EQ(status, 200) << server.Log();
+  Api api(server);
+  const std::string name = api.MakeNotification("CVE-LATE-DB");
+  EXPECT_TRUE(api.WaitForStatus(name, "notified", seconds(20)));
+  EXPECT_EQ(server.Stop(SIGTERM), 0);
+}
+
+}  // namespace
+}  // namespace herald::testing
