@@ -2,6 +2,8 @@
 // delivering to a C++ sink on the same machine. One JSON line per run.
 //
 //   notifier_bench --workload=backlog [--backlog=100000] [--concurrency=256]
+//                  [--store=sqlite|postgres] [--processes=1]   (postgres: a private
+//                  cluster, backlog seeded by one INSERT … generate_series)
 //   notifier_bench --workload=steady  [--rate=1000] [--seconds=60]
 //   notifier_bench --workload=idle    [--samples=200]
 //
@@ -23,6 +25,7 @@
 #include "inventory/vulnerability_changes.h"
 #include "store/sqlite/sqlite_store.h"
 #include "support/http_client.h"
+#include "support/postgres.h"
 #include "support/process.h"
 
 namespace herald::bench {
@@ -64,11 +67,19 @@ std::string Config(const std::string& sink, long concurrency) {
          "\n    http:\n      endpoint: " + sink + "\n";
 }
 
-int Backlog(long backlog, long concurrency) {
+// Writes the backlog, then starts `processes` herald serve on it.
+int Backlog(long backlog, long concurrency, const std::string& store_kind, long processes) {
   testing::TempDir dir;
-  const std::string db = dir.File("backlog.db");
+  std::unique_ptr<testing::PrivateCluster> cluster;
+  std::string db;
   auto created_at = Clock::now();
-  {
+  if (store_kind == "postgres") {
+    cluster = std::make_unique<testing::PrivateCluster>();
+    db = cluster->conninfo();
+    testing::SeedNotifications(db, static_cast<int>(backlog));
+  } else {
+    if (processes != 1) throw std::invalid_argument("several processes need --store=postgres");
+    db = dir.File("backlog.db");
     util::SystemClock& clock = util::SystemClock::Instance();
     store::sqlite::SqliteStore store(db, clock);
     for (long i = 0; i < backlog; ++i) {
@@ -82,24 +93,34 @@ int Backlog(long backlog, long concurrency) {
   const double setup_s = MillisSince(created_at) / 1000;
 
   HttpSink sink(1);
-  testing::HeraldServer herald({.config_yaml = Config(sink.Url(), concurrency),
-                                .args = {"--log-level", "warn"},
-                                .database = db});
+  std::vector<std::unique_ptr<testing::HeraldServer>> heralds;
+  for (long i = 0; i < processes; ++i) {
+    heralds.push_back(std::make_unique<testing::HeraldServer>(
+        testing::HeraldServer::Options{.config_yaml = Config(sink.Url(), concurrency),
+                                       .args = {"--log-level", "warn"},
+                                       .database = db}));
+  }
   const auto launched = Clock::now();
-  herald.Start();
+  for (auto& h : heralds) h->Start();
   if (!sink.WaitForDistinct(static_cast<std::size_t>(backlog), std::chrono::minutes(30))) {
     throw std::runtime_error("only " + std::to_string(sink.distinct()) + " of " +
                              std::to_string(backlog) + " arrived");
   }
-  const auto usage = Usage(herald.pid());
+  ProcessUsage usage;
+  for (auto& h : heralds) {
+    auto u = Usage(h->pid());
+    usage.cpu_seconds += u.cpu_seconds;
+    usage.peak_rss_mb = std::max(usage.peak_rss_mb, u.peak_rss_mb);
+  }
   const double span_s =
       std::chrono::duration<double>(sink.last_new_arrival() - sink.first_arrival()).count();
   const double from_launch_s =
       std::chrono::duration<double>(sink.last_new_arrival() - launched).count();
-  herald.Stop(SIGTERM);
+  for (auto& h : heralds) h->Stop(SIGTERM);
   json out = {{"bench", "notifier"},
               {"workload", "backlog"},
-              {"store", "sqlite"},
+              {"store", store_kind},
+              {"processes", processes},
               {"backlog", backlog},
               {"concurrency", concurrency},
               {"setup_s", setup_s},
@@ -237,7 +258,8 @@ std::string StringFlag(int argc, char** argv, const std::string& name,
 int Run(int argc, char** argv) {
   const std::string workload = StringFlag(argc, argv, "workload", "backlog");
   if (workload == "backlog") {
-    return Backlog(FlagOr(argc, argv, "backlog", 100000), FlagOr(argc, argv, "concurrency", 256));
+    return Backlog(FlagOr(argc, argv, "backlog", 100000), FlagOr(argc, argv, "concurrency", 256),
+                   StringFlag(argc, argv, "store", "sqlite"), FlagOr(argc, argv, "processes", 1));
   }
   if (workload == "steady") {
     return Steady(FlagOr(argc, argv, "rate", 1000), FlagOr(argc, argv, "seconds", 60));

@@ -14,21 +14,6 @@ std::string Yaml(const std::string& endpoint, const std::string& notifier_extra 
          "    http:\n      endpoint: " + endpoint + "\n";
 }
 
-// Creates the schema with `herald migrate`, then `n` pending notifications
-// in one statement (a fixture: the delivery path is what is under test).
-void SeedNotifications(const std::string& conninfo, int n) {
-  auto r = RunCommand({HeraldBinary(), "migrate", "--database", conninfo});
-  ASSERT_EQ(r.exit_code, 0) << r.output;
-  QueryValue(conninfo,
-             "INSERT INTO notifications (name, created_ms, new_snapshot, old_layer_count, "
-             "new_layer_count, status, due_ms) SELECT gen_random_uuid()::text, "
-             "(extract(epoch from now()) * 1000)::bigint, "
-             "'{\"v\":1,\"namespace\":\"debian:8\",\"name\":\"CVE-SEED-' || g || '\","
-             "\"description\":\"\",\"link\":\"\",\"severity\":\"Low\",\"metadata\":\"\","
-             "\"fixed_in\":[]}', 0, 0, 'pending', 0 FROM generate_series(1, " +
-                 std::to_string(n) + ") AS g");
-}
-
 bool WaitForNotified(const std::string& conninfo, int n, std::chrono::seconds timeout) {
   const auto give_up = std::chrono::steady_clock::now() + timeout;
   while (std::chrono::steady_clock::now() < give_up) {
@@ -118,6 +103,29 @@ TEST(MultiProcessTest, PageTokenFromOneProcessWorksOnAnother) {
                     UrlEncode(page["NextPage"].get<std::string>()))
                   .status,
               200);
+  }
+}
+
+TEST(MultiProcessTest, CommitInOneProcessWakesAnIdleOneWithinASecond) {
+  ScratchDatabase db;
+  TestReceiver receiver({});
+  // The API-only process has no receiver; the other delivers.
+  HeraldServer api_only(
+      {.config_yaml = "clair:\n  api:\n    paginationKey: \"" + std::string(kSharedKey) + "\"\n",
+       .database = db.conninfo()});
+  api_only.Start();
+  auto notifiers = StartProcesses(1, db.conninfo(), Yaml(receiver.Url()));
+  Api api(api_only);
+  for (int i = 0; i < 5; ++i) {
+    const auto posted = std::chrono::steady_clock::now();
+    const std::string name = api.MakeNotification("CVE-WAKE-" + std::to_string(i));
+    ASSERT_TRUE(receiver.WaitUntil(
+        [&](const auto& rs) {
+          return std::any_of(rs.begin(), rs.end(),
+                             [&](const auto& r) { return r.notification == name; });
+        },
+        seconds(5)));
+    EXPECT_LT(receiver.RequestsFor(name)[0].at - posted, seconds(1));
   }
 }
 

@@ -105,6 +105,19 @@ void PrivateCluster::Restart() {
   Script("restart", dir_);
 }
 
+void SeedNotifications(const std::string& conninfo, int n) {
+  auto r = RunCommand({HeraldBinary(), "migrate", "--database", conninfo});
+  if (r.exit_code != 0) throw std::runtime_error("herald migrate failed: " + r.output);
+  QueryValue(conninfo,
+             "INSERT INTO notifications (name, created_ms, new_snapshot, old_layer_count, "
+             "new_layer_count, status, due_ms) SELECT gen_random_uuid()::text, "
+             "(extract(epoch from now()) * 1000)::bigint, "
+             "'{\"v\":1,\"namespace\":\"debian:8\",\"name\":\"CVE-SEED-' || g || '\","
+             "\"description\":\"\",\"link\":\"\",\"severity\":\"Low\",\"metadata\":\"\","
+             "\"fixed_in\":[]}', 0, 0, 'pending', 0 FROM generate_series(1, " +
+                 std::to_string(n) + ") AS g");
+}
+
 std::int64_t CountNotifications(const std::string& database, const std::string& where) {
   const std::string sql = "SELECT COUNT(*) FROM notifications WHERE " + where;
   if (database.find('=') != std::string::npos) return std::stoll(QueryValue(database, sql));

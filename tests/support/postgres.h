@@ -51,6 +51,11 @@ class PrivateCluster {
 // first row ("" when none). Throws std::runtime_error on failure.
 std::string QueryValue(const std::string& conninfo, const std::string& sql);
 
+// Creates the schema with `herald migrate`, then `n` pending notifications
+// in one INSERT … generate_series (a fixture for delivery tests and
+// benchmarks, where the delivery path is what is measured). Throws on failure.
+void SeedNotifications(const std::string& conninfo, int n);
+
 // Counts notifications matching `where`, on SQLite (a file path) or
 // PostgreSQL (a conninfo), the way the test's herald was started.
 std::int64_t CountNotifications(const std::string& database, const std::string& where);

@@ -11,15 +11,18 @@ using Kind = StoreError::Kind;
 
 namespace {
 // libpq's messages span lines; logs keep one line per event.
-std::string OneLine(std::string message) {
-  for (char& c : message) {
-    if (c == '\n' || c == '\t') c = ' ';
-  }
-  while (!message.empty() && message.back() == ' ') message.pop_back();
+std::string OneLine(std::string_view message) {
   std::string out;
+  out.reserve(message.size());
+  bool space = false;
   for (char c : message) {
-    if (c == ' ' && !out.empty() && out.back() == ' ') continue;
-    out += c;
+    if (c == ' ' || c == '\n' || c == '\t' || c == '\r') {
+      space = true;
+      continue;
+    }
+    if (space && !out.empty()) out.push_back(' ');
+    space = false;
+    out.push_back(c);
   }
   return out;
 }
@@ -79,7 +82,9 @@ Rows Connection::Exec(const std::string& sql, const std::vector<Param>& params) 
   if (DeadlinePassed()) throw StoreError(Kind::kDeadline, "request deadline passed");
   auto it = prepared_.find(sql);
   if (it == prepared_.end()) {
-    std::string name = "s" + std::to_string(prepared_.size());
+    std::string name = std::to_string(prepared_.size());
+    name.insert(name.begin(), 's');  // (not "s" + …: GCC 12 -O3 warns falsely on it)
+
     std::unique_ptr<PGresult, PgResultDeleter> prep(
         PQprepare(conn_.get(), name.c_str(), sql.c_str(), 0, nullptr));
     if (!prep || PQresultStatus(prep.get()) != PGRES_COMMAND_OK) Fail(prep.get(), "prepare");
@@ -102,8 +107,10 @@ void Connection::Simple(const std::string& sql) {
   if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) Fail(result.get(), "exec");
 }
 
-Transaction::Transaction(Connection& conn) : conn_(conn) {
-  conn_.Simple("BEGIN");
+Transaction::Transaction(Connection& conn, Durability durability) : conn_(conn) {
+  conn_.Simple(durability == Durability::kSynchronous
+                   ? "BEGIN"
+                   : "BEGIN; SET LOCAL synchronous_commit TO off");
 }
 
 Transaction::~Transaction() {

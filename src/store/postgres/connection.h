@@ -78,7 +78,15 @@ class Connection {
 // BEGIN on construction, ROLLBACK on destruction unless committed.
 class Transaction {
  public:
-  explicit Transaction(Connection& conn);
+  enum class Durability {
+    kSynchronous,  // COMMIT returns once the WAL is on disk
+    // COMMIT does not wait for the WAL flush. Only for writes whose loss in
+    // a database crash is harmless: delivery bookkeeping, whose loss means
+    // a notification is delivered again, never that one is lost.
+    kAsynchronous,
+  };
+  explicit Transaction(Connection& conn, Durability durability = Durability::kSynchronous);
+
   ~Transaction();
   Transaction(const Transaction&) = delete;
   Transaction& operator=(const Transaction&) = delete;

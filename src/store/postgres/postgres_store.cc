@@ -608,18 +608,25 @@ std::vector<ClaimedNotification> PostgresStore::ClaimDue(const std::string& owne
                                                          std::int64_t now_ms,
                                                          std::int64_t lease_until_ms, int limit) {
   auto c = pool_.Acquire();
-  Transaction tx(*c);
+  Transaction tx(*c, Transaction::Durability::kAsynchronous);
   // SKIP LOCKED: processes claiming at the same moment take disjoint rows
-  // instead of queueing behind each other's locks.
+  // instead of queueing behind each other's locks. A row whose last round
+  // ended starts a new one in the same statement.
   Rows r = c->Exec(
       "WITH due AS (SELECT id FROM notifications WHERE due_ms <= $2 ORDER BY due_ms "
       "LIMIT $4 FOR UPDATE SKIP LOCKED) "
       "UPDATE notifications n SET lease_owner = $1, lease_token = n.lease_token + 1, "
-      "due_ms = $3 FROM due WHERE n.id = due.id "
-      "RETURNING n.id, n.name, n.created_ms, n.round, n.lease_token, n.receiver_state, n.status",
+      "due_ms = $3, "
+      "round = CASE WHEN n.status IN ('notified', 'failed') THEN n.round + 1 ELSE n.round END, "
+      "receiver_state = CASE WHEN n.status IN ('notified', 'failed') THEN '' "
+      "ELSE n.receiver_state END, "
+      "status = CASE WHEN n.status IN ('notified', 'failed') THEN 'pending' ELSE n.status END "
+      "FROM due WHERE n.id = due.id "
+      "RETURNING n.id, n.name, n.created_ms, n.round, n.lease_token, n.receiver_state",
       {owner, S(now_ms), S(lease_until_ms), S(limit)});
+  tx.Commit();
   std::vector<ClaimedNotification> out;
-  std::vector<std::optional<std::int64_t>> reopened;
+  out.reserve(static_cast<std::size_t>(r.size()));
   for (int i = 0; i < r.size(); ++i) {
     ClaimedNotification n;
     n.id = r.Int(i, 0);
@@ -627,22 +634,9 @@ std::vector<ClaimedNotification> PostgresStore::ClaimDue(const std::string& owne
     n.created_ms = r.Int(i, 2);
     n.round = static_cast<int>(r.Int(i, 3));
     n.lease_token = r.Int(i, 4);
-    const std::string status = r.Text(i, 6);
-    if (status == "notified" || status == "failed") {
-      reopened.push_back(n.id);  // the last round ended: a new one starts
-      n.round += 1;
-    } else {
-      n.progress = ProgressFromJson(r.Text(i, 5));
-    }
+    n.progress = ProgressFromJson(r.Text(i, 5));
     out.push_back(std::move(n));
   }
-  if (!reopened.empty()) {
-    c->Exec(
-        "UPDATE notifications SET round = round + 1, receiver_state = '', status = 'pending' "
-        "WHERE id = ANY($1::bigint[])",
-        {IntArray(reopened)});
-  }
-  tx.Commit();
   return out;
 }
 
@@ -673,28 +667,25 @@ std::vector<std::int64_t> PostgresStore::CompleteRounds(const std::string& owner
     u_state.push_back(ProgressToJson(u.progress));
   }
   auto c = pool_.Acquire();
-  Transaction tx(*c);
-  if (!d_id.empty()) {
-    c->Exec(
-        "INSERT INTO deliveries (notification_id, receiver, round, attempt, started_ms, "
-        "duration_ms, outcome, http_status, error) "
-        "SELECT u.id, u.receiver, u.round, u.attempt, u.started, u.duration, u.outcome, u.http, "
-        "NULLIF(u.error, '') FROM unnest($1::bigint[], $2::text[], $3::int[], $4::int[], "
-        "$5::bigint[], $6::bigint[], $7::text[], $8::int[], $9::text[]) "
-        "AS u(id, receiver, round, attempt, started, duration, outcome, http, error)",
-        {IntArray(d_id), TextArray(d_receiver), IntArray(d_round), IntArray(d_attempt),
-         IntArray(d_started), IntArray(d_duration), TextArray(d_outcome), IntArray(d_http),
-         TextArray(d_error)});
-  }
+  Transaction tx(*c, Transaction::Durability::kAsynchronous);
+  // The attempt log and the fenced update in one statement: one round trip.
   Rows done = c->Exec(
+      "WITH logged AS (INSERT INTO deliveries (notification_id, receiver, round, attempt, "
+      "started_ms, duration_ms, outcome, http_status, error) "
+      "SELECT u.id, u.receiver, u.round, u.attempt, u.started, u.duration, u.outcome, u.http, "
+      "NULLIF(u.error, '') FROM unnest($1::bigint[], $2::text[], $3::int[], $4::int[], "
+      "$5::bigint[], $6::bigint[], $7::text[], $8::int[], $9::text[]) "
+      "AS u(id, receiver, round, attempt, started, duration, outcome, http, error)) "
       "UPDATE notifications n SET status = u.status, "
       "notified_ms = COALESCE(u.notified, n.notified_ms), due_ms = u.due, "
       "receiver_state = u.state, lease_owner = NULL "
-      "FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::bigint[], $5::bigint[], "
-      "$6::text[]) AS u(id, token, status, notified, due, state) "
-      "WHERE n.id = u.id AND n.lease_owner = $7 AND n.lease_token = u.token RETURNING n.id",
-      {IntArray(u_id), IntArray(u_token), TextArray(u_status), IntArray(u_notified),
-       IntArray(u_due), TextArray(u_state), owner});
+      "FROM unnest($10::bigint[], $11::bigint[], $12::text[], $13::bigint[], $14::bigint[], "
+      "$15::text[]) AS u(id, token, status, notified, due, state) "
+      "WHERE n.id = u.id AND n.lease_owner = $16 AND n.lease_token = u.token RETURNING n.id",
+      {IntArray(d_id), TextArray(d_receiver), IntArray(d_round), IntArray(d_attempt),
+       IntArray(d_started), IntArray(d_duration), TextArray(d_outcome), IntArray(d_http),
+       TextArray(d_error), IntArray(u_id), IntArray(u_token), TextArray(u_status),
+       IntArray(u_notified), IntArray(u_due), TextArray(u_state), owner});
   tx.Commit();
   std::vector<LeaseRef> wanted;
   for (const auto& u : updates) wanted.push_back(u.lease);
@@ -711,11 +702,13 @@ std::vector<std::int64_t> PostgresStore::RenewLeases(const std::string& owner,
     tokens.push_back(l.lease_token);
   }
   auto c = pool_.Acquire();
+  Transaction tx(*c, Transaction::Durability::kAsynchronous);
   Rows r = c->Exec(
       "UPDATE notifications n SET due_ms = $3 FROM unnest($1::bigint[], $2::bigint[]) "
       "AS u(id, token) WHERE n.id = u.id AND n.lease_owner = $4 AND n.lease_token = u.token "
       "RETURNING n.id",
       {IntArray(ids), IntArray(tokens), S(lease_until_ms), owner});
+  tx.Commit();
   return Missing(leases, r);
 }
 
