@@ -1,5 +1,7 @@
 #include "version/apk.h"
 
+#include "version/numbers.h"
+
 #include <array>
 #include <cstddef>
 #include <string_view>
@@ -15,10 +17,6 @@ constexpr bool IsLower(char c) {
 }
 constexpr bool IsHex(char c) {
   return IsDigit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
-
-constexpr int Sign(int x) {
-  return (x > 0) - (x < 0);
 }
 
 // The declaration order is the semantics, as in apk-tools: when two versions
@@ -74,20 +72,6 @@ Suffix SuffixValue(std::string_view s) {
     }
   }
   return kSuffixInvalid;
-}
-
-// Numbers of any length, without overflow; leading zeros do not count.
-int CompareNumber(std::string_view a, std::string_view b) {
-  while (!a.empty() && a.front() == '0') {
-    a.remove_prefix(1);
-  }
-  while (!b.empty() && b.front() == '0') {
-    b.remove_prefix(1);
-  }
-  if (a.size() != b.size()) {
-    return a.size() < b.size() ? -1 : 1;
-  }
-  return Sign(a.compare(b));
 }
 
 // Walks a version one token at a time, as apk-tools' token_first/token_next.

@@ -1,5 +1,7 @@
 #include "version/dpkg.h"
 
+#include "version/numbers.h"
+
 #include <cstddef>
 #include <string_view>
 
@@ -16,10 +18,6 @@ constexpr bool IsAlpha(unsigned char c) {
 }
 constexpr bool IsAlnum(unsigned char c) {
   return IsDigit(c) || IsAlpha(c);
-}
-
-constexpr int Sign(int x) {
-  return (x > 0) - (x < 0);
 }
 
 struct Parts {
@@ -42,21 +40,6 @@ constexpr Parts Split(std::string_view v) {
   }
   p.upstream = v;
   return p;
-}
-
-// Epochs compared as unbounded numbers: no overflow even for inputs that
-// valid() would reject.
-int CompareNumber(std::string_view a, std::string_view b) {
-  while (!a.empty() && a.front() == '0') {
-    a.remove_prefix(1);
-  }
-  while (!b.empty() && b.front() == '0') {
-    b.remove_prefix(1);
-  }
-  if (a.size() != b.size()) {
-    return a.size() < b.size() ? -1 : 1;
-  }
-  return Sign(a.compare(b));
 }
 
 // dpkg's character weight inside a non-digit run: '~' below the end of the

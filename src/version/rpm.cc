@@ -1,5 +1,7 @@
 #include "version/rpm.h"
 
+#include "version/numbers.h"
+
 #include <cstddef>
 #include <string_view>
 
@@ -21,10 +23,6 @@ bool IsDigitAt(std::string_view s, std::size_t i) {
 }
 bool IsAlphaAt(std::string_view s, std::size_t i) {
   return i < s.size() && IsAlpha(static_cast<unsigned char>(s[i]));
-}
-
-constexpr int Sign(int x) {
-  return (x > 0) - (x < 0);
 }
 
 struct Evr {
@@ -53,20 +51,6 @@ Evr Split(std::string_view s) {
   }
   evr.version = s;
   return evr;
-}
-
-// Numbers of any length, without overflow; leading zeros do not count.
-int CompareNumber(std::string_view a, std::string_view b) {
-  while (!a.empty() && a.front() == '0') {
-    a.remove_prefix(1);
-  }
-  while (!b.empty() && b.front() == '0') {
-    b.remove_prefix(1);
-  }
-  if (a.size() != b.size()) {
-    return a.size() < b.size() ? -1 : 1;
-  }
-  return Sign(a.compare(b));
 }
 
 bool IsSegmentChar(char c) {

@@ -322,12 +322,7 @@ void PostgresStore::InsertLayer(const model::Layer& layer, int engine_version) {
       throw StoreError(Kind::kInvalidArgument,
                        "feature " + f.name + " has no namespace: set Layer.NamespaceName");
     }
-    const std::string& ns_name = f.namespace_name.empty() ? namespace_name : f.namespace_name;
-    const version::Comparator* cmp = version::ForNamespace(ns_name);
-    if (cmp == nullptr || !cmp->valid(f.version)) {
-      throw StoreError(Kind::kInvalidArgument, "feature " + f.name + ": " + f.version +
-                                                   " is not a valid " + ns_name + " version");
-    }
+    RequireValidFeatureVersion(f.namespace_name.empty() ? namespace_name : f.namespace_name, f);
     const std::int64_t fv = FeatureVersionId(*c, ns_id, f.name, f.version);
     if (!seen.insert(fv).second) continue;
     auto it = inherited.find(fv);

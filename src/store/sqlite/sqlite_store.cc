@@ -352,14 +352,7 @@ void SqliteStore::InsertLayer(const model::Layer& layer, int engine_version) {
       throw StoreError(Kind::kInvalidArgument,
                        "feature " + f.name + " has no namespace: set Layer.NamespaceName");
     }
-    // The API checks versions whose namespace the request names; one that
-    // comes from the parent is checked here, where the parent is known.
-    const std::string& ns_name = f.namespace_name.empty() ? namespace_name : f.namespace_name;
-    const version::Comparator* cmp = version::ForNamespace(ns_name);
-    if (cmp == nullptr || !cmp->valid(f.version)) {
-      throw StoreError(Kind::kInvalidArgument, "feature " + f.name + ": " + f.version +
-                                                   " is not a valid " + ns_name + " version");
-    }
+    RequireValidFeatureVersion(f.namespace_name.empty() ? namespace_name : f.namespace_name, f);
 
     const std::int64_t fv_id = FeatureVersionId(c, ns_id, f.name, f.version);
     auto it = inherited.find(fv_id);
