@@ -147,7 +147,24 @@ std::shared_ptr<ssl::context> MakeServerTlsContext(const TlsFiles& files) {
 HttpServer::HttpServer(net::io_context& ioc, Options options, Handler handler)
     : ioc_(ioc),
       options_(std::move(options)),
-      handler_(std::make_shared<const Handler>(std::move(handler))),
+      handler_(std::make_shared<const Handler>(
+          [activity = activity_, handler = std::move(handler)](const Request& request) {
+            {
+              std::lock_guard lock(activity->mu);
+              ++activity->running;
+            }
+            struct Done {
+              Activity& a;
+              ~Done() {
+                {
+                  std::lock_guard lock(a.mu);
+                  --a.running;
+                }
+                a.idle.notify_all();
+              }
+            } done{*activity};
+            return handler(request);
+          })),
       acceptor_(net::make_strand(ioc)) {}
 
 HttpServer::~HttpServer() = default;
@@ -166,6 +183,11 @@ void HttpServer::Stop() {
     beast::error_code ec;
     acceptor_.close(ec);
   });
+}
+
+bool HttpServer::WaitIdle(std::chrono::milliseconds timeout) {
+  std::unique_lock lock(activity_->mu);
+  return activity_->idle.wait_for(lock, timeout, [this] { return activity_->running == 0; });
 }
 
 std::uint16_t HttpServer::port() const {

@@ -7,9 +7,11 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <chrono>
+#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 
 #include "api/router.h"
@@ -46,8 +48,12 @@ class HttpServer {
   // Binds and starts accepting. Throws boost::system::system_error when the
   // port cannot be bound.
   void Start();
-  // Stops accepting; connections in progress finish their current request.
+  // Stops accepting new connections.
   void Stop();
+
+  // Waits until no handler is running, for up to `timeout`; false when one
+  // still is. Used on shutdown so that answers being computed are not cut.
+  bool WaitIdle(std::chrono::milliseconds timeout);
 
   std::uint16_t port() const;
 
@@ -56,7 +62,14 @@ class HttpServer {
 
   boost::asio::io_context& ioc_;
   Options options_;
+  struct Activity {
+    std::mutex mu;
+    std::condition_variable idle;
+    int running = 0;  // guarded by mu
+  };
+  std::shared_ptr<Activity> activity_ = std::make_shared<Activity>();
   std::shared_ptr<const Handler> handler_;
+
   boost::asio::ip::tcp::acceptor acceptor_;
 };
 

@@ -26,6 +26,7 @@ namespace {
 
 // SPEC §5 rule 8: in-flight requests get this long after SIGTERM.
 constexpr std::chrono::seconds kDrainGrace{10};
+constexpr std::chrono::seconds kHttpDrainGrace{2};
 
 api::Fernet PaginationKey(const config::Config& cfg) {
   std::string key = cfg.api.pagination_key;
@@ -210,6 +211,10 @@ int RunServe(const CommonOptions& options) {
   if (engine) engine->Stop(kDrainGrace);
   api_server.Stop();
   health_server.Stop();
+  // Let answers being computed go out before the I/O threads stop.
+  if (!api_server.WaitIdle(kHttpDrainGrace)) {
+    spdlog::warn("stopping with API requests still running");
+  }
   join();
   store->SetDueListener(nullptr);
   ready = nullptr;
