@@ -1,5 +1,7 @@
 #include "app/options.h"
 
+#include "store/open.h"
+
 namespace herald::app {
 
 void AddCommonOptions(CLI::App& cmd, CommonOptions& options) {
@@ -29,6 +31,12 @@ config::Config LoadEffectiveConfig(const CommonOptions& options) {
   if (options.health_port) cfg.api.health_port = static_cast<std::uint16_t>(*options.health_port);
   if (options.webhook) cfg.notifier.http.endpoint = *options.webhook;
   config::Validate(cfg);
+  // The source's form is checked here, so that check-config catches it too.
+  try {
+    store::ParseSource(cfg.database.source);
+  } catch (const store::StoreError& e) {
+    throw config::ConfigError("clair.database.source", e.what());
+  }
   return cfg;
 }
 

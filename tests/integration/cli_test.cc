@@ -96,6 +96,8 @@ TEST(CliTest, BadValuesExit2NamingTheKey) {
       {"clair:\n  notifier:\n    attempts: 0\n", "clair.notifier.attempts"},
       {"clair:\n  api:\n    paginationKey: short\n", "clair.api.paginationKey"},
       {"clair: [1, 2\n", ""},
+      {"clair:\n  database:\n    source: /var/lib/herald/data\n", "clair.database.source"},
+
   };
   for (const auto& [yaml, key] : cases) {
     WriteFile(dir.File("config.yaml"), yaml);
