@@ -167,20 +167,25 @@ int RunServe(const CommonOptions& options) {
     spdlog::critical("cannot listen on the health port {}: {}", cfg.api.health_port, e.what());
     return 1;
   }
+  // Declared before the threads: destroyed only after they are joined.
+  std::unique_ptr<store::Store> store;
   std::vector<std::thread> pool;
   for (unsigned i = 0; i < threads; ++i) pool.emplace_back([&ioc] { ioc.run(); });
   auto join = [&] {
     ioc.stop();
-    for (auto& t : pool) t.join();
+    for (auto& t : pool) {
+      if (t.joinable()) t.join();
+    }
   };
+  // Whatever throws from here on (e.g. a receiver that cannot start) must
+  // not leave running threads behind: that would abort the process.
+  struct JoinOnExit {
+    decltype(join)& fn;
+    ~JoinOnExit() { fn(); }
+  } join_on_exit{join};
 
-  std::unique_ptr<store::Store> store;
-  try {
-    store = OpenWithRetry(cfg, stop);
-  } catch (...) {
-    join();
-    throw;
-  }
+  store = OpenWithRetry(cfg, stop);
+
   if (!store) {
     join();
     spdlog::info("stopped");

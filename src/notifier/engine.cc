@@ -72,11 +72,15 @@ int Engine::Step() {
     auto it = in_flight_.find(f.id);
     if (it == in_flight_.end()) continue;
     Held& held = it->second;
-    ApplyResult(held.claim.progress, f.receiver, f.result, options_.policy, now, unit(random_));
+    // An attempt made under a superseded claim (see Dispatch) is logged but
+    // no longer counts for the round.
+    if (f.lease_token == held.claim.lease_token) {
+      ApplyResult(held.claim.progress, f.receiver, f.result, options_.policy, now, unit(random_));
+    }
     model::DeliveryAttempt attempt;
     attempt.receiver = f.receiver;
-    attempt.round = held.claim.round;
-    attempt.attempt = held.claim.progress[f.receiver].attempts;
+    attempt.round = f.round;
+    attempt.attempt = f.attempt;
     attempt.started_ms = f.started_ms;
     attempt.duration_ms = f.result.duration_ms;
     attempt.outcome = f.result.outcome;
@@ -111,23 +115,45 @@ int Engine::Step() {
 void Engine::Dispatch(store::ClaimedNotification claim, std::int64_t now,
                       std::vector<store::RoundUpdate>& updates) {
   const std::vector<std::string> due = DueReceivers(claim.progress, keys_, options_.policy, now);
-  Held held{std::move(claim), static_cast<int>(due.size()), {}};
+  auto existing = in_flight_.find(claim.id);
+  if (existing != in_flight_.end()) {
+    // Claimed again while attempts of an earlier claim are still in flight
+    // (a redeliver, or a lease that lapsed under us): the new claim and its
+    // token take over; the earlier attempts are logged when they finish.
+    existing->second.claim = std::move(claim);
+    SendTo(existing->second, due, now);
+    return;
+  }
   if (due.empty()) {
     // Nothing to send now (e.g. the receivers that still need it wait for
     // their retry): settle it straight away.
+    Held held{std::move(claim), 0, {}};
     updates.push_back(Finish(held, now));
     return;
   }
-  const std::int64_t id = held.claim.id;
-  const std::string name = held.claim.name;
-  in_flight_.emplace(id, std::move(held));
-  for (const auto& key : due) {
+  const std::int64_t id = claim.id;
+  Held& held = in_flight_.emplace(id, Held{std::move(claim), 0, {}}).first->second;
+  SendTo(held, due, now);
+}
+
+void Engine::SendTo(Held& held, const std::vector<std::string>& keys, std::int64_t now) {
+  for (const auto& key : keys) {
     auto receiver = std::find_if(receivers_.begin(), receivers_.end(),
                                  [&](const auto& r) { return r->key() == key; });
-    (*receiver)->Send(name, [this, id, key, started = now](SendResult result) {
+    auto progress = held.claim.progress.find(key);
+    Finished meta{held.claim.id,
+                  key,
+                  now,
+                  held.claim.lease_token,
+                  held.claim.round,
+                  (progress == held.claim.progress.end() ? 0 : progress->second.attempts) + 1,
+                  {}};
+    ++held.outstanding;
+    (*receiver)->Send(held.claim.name, [this, meta = std::move(meta)](SendResult result) mutable {
+      meta.result = std::move(result);
       {
         std::lock_guard lock(mu_);
-        finished_.push_back({id, key, started, std::move(result)});
+        finished_.push_back(std::move(meta));
       }
       cv_.notify_one();
     });
@@ -261,13 +287,16 @@ void Engine::Loop() {
       wait = std::min<std::chrono::milliseconds>(
           wait, std::chrono::duration_cast<std::chrono::milliseconds>(
                     stop_deadline_ - std::chrono::steady_clock::now()));
-    // Under load, gather a few finished attempts per pass so that each
-    // store transaction carries many rows; a lone attempt (an idle system)
-    // is handled at once, and nothing waits longer than kGatherWindow.
-    const std::size_t want = std::clamp<std::size_t>(in_flight_.size() / 4, 1, 64);
-    if (want > 1) wait = std::min<std::chrono::milliseconds>(wait, kGatherWindow);
     cv_.wait_for(lock, std::max(wait, std::chrono::milliseconds(0)),
-                 [&] { return finished_.size() >= want || wake_ || stopping_; });
+                 [this] { return !finished_.empty() || wake_ || stopping_; });
+    // Under load, once something has finished, gather a few more for up to
+    // kGatherWindow so that each store transaction carries many rows; a
+    // lone attempt (an idle system) is handled at once.
+    const std::size_t want = std::clamp<std::size_t>(in_flight_.size() / 4, 1, 64);
+    if (want > 1 && !finished_.empty() && !wake_ && !stopping_) {
+      cv_.wait_for(lock, kGatherWindow,
+                   [&] { return finished_.size() >= want || wake_ || stopping_; });
+    }
 
     if (stopping_ && finished_.empty() && std::chrono::steady_clock::now() < stop_deadline_ &&
         !in_flight_.empty()) {

@@ -73,6 +73,9 @@ class Engine {
     std::int64_t id;
     std::string receiver;
     std::int64_t started_ms;
+    std::int64_t lease_token;  // of the claim the attempt was made under
+    int round;
+    int attempt;
     SendResult result;
   };
   struct Held {
@@ -84,6 +87,8 @@ class Engine {
   void Loop();
   void Dispatch(store::ClaimedNotification claim, std::int64_t now,
                 std::vector<store::RoundUpdate>& updates);
+  void SendTo(Held& held, const std::vector<std::string>& keys, std::int64_t now);
+
   store::RoundUpdate Finish(Held& held, std::int64_t now);
   void Flush(std::vector<store::RoundUpdate>& updates);
   void RenewLeases(std::int64_t now);

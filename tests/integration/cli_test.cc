@@ -97,6 +97,7 @@ TEST(CliTest, BadValuesExit2NamingTheKey) {
       {"clair:\n  api:\n    paginationKey: short\n", "clair.api.paginationKey"},
       {"clair: [1, 2\n", ""},
       {"clair:\n  database:\n    source: /var/lib/herald/data\n", "clair.database.source"},
+      {"clair:\n  notifier:\n    http:\n      secret: whsec_!!\n", "clair.notifier.http.secret"},
 
   };
   for (const auto& [yaml, key] : cases) {

@@ -29,6 +29,9 @@ std::string OneLine(std::string_view message) {
 }  // namespace
 
 std::int64_t Rows::Int(int row, int col) const {
+  if (row >= size() || col >= PQnfields(r_.get())) {
+    throw StoreError(Kind::kUnavailable, "query returned no value where one was expected");
+  }
   const char* v = PQgetvalue(r_.get(), row, col);
   std::int64_t out = 0;
   std::from_chars(v, v + PQgetlength(r_.get(), row, col), out);

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <set>
+#include <tuple>
 
 #include "store/affected.h"
 #include "store/migrations.h"
@@ -32,28 +33,39 @@ std::optional<std::int64_t> FindId(Connection& c, const std::string& sql, const 
   return r.Int(0, 0);
 }
 
+// Get-or-create in one round trip when possible. The CTE sees nothing when
+// another transaction inserted the row and committed while this one waited
+// on the conflict (its snapshot predates that commit); a second, separate
+// SELECT then gets a fresh snapshot and finds it.
+std::int64_t GetOrCreate(Connection& c, const std::string& table, const std::string& columns,
+                         const std::string& where, const std::vector<Param>& values) {
+  const std::string select = "SELECT id FROM " + table + " WHERE " + where;
+  std::string placeholders;
+  for (std::size_t i = 1; i <= values.size(); ++i) {
+    placeholders += (i > 1 ? ", $" : "$") + std::to_string(i);
+  }
+  Rows r = c.Exec("WITH ins AS (INSERT INTO " + table + " (" + columns + ") VALUES (" +
+                      placeholders + ") ON CONFLICT (" + columns +
+                      ") DO NOTHING RETURNING id) SELECT id FROM ins UNION ALL " + select,
+                  values);
+  if (!r.empty()) return r.Int(0, 0);
+  Rows again = c.Exec(select, values);
+  if (again.empty())
+    throw StoreError(Kind::kUnavailable, "cannot find or create a row in " + table);
+  return again.Int(0, 0);
+}
+
 std::int64_t NamespaceId(Connection& c, const std::string& name) {
-  Rows r = c.Exec(
-      "WITH ins AS (INSERT INTO namespaces (name) VALUES ($1) ON CONFLICT (name) DO NOTHING "
-      "RETURNING id) SELECT id FROM ins UNION ALL SELECT id FROM namespaces WHERE name = $1",
-      {name});
-  return r.Int(0, 0);
+  return GetOrCreate(c, "namespaces", "name", "name = $1", {name});
 }
 
 std::int64_t FeatureVersionId(Connection& c, std::int64_t namespace_id, const std::string& name,
                               const std::string& version) {
-  Rows f = c.Exec(
-      "WITH ins AS (INSERT INTO features (namespace_id, name) VALUES ($1, $2) "
-      "ON CONFLICT (namespace_id, name) DO NOTHING RETURNING id) "
-      "SELECT id FROM ins UNION ALL SELECT id FROM features WHERE namespace_id = $1 AND name = $2",
-      {S(namespace_id), name});
-  Rows fv = c.Exec(
-      "WITH ins AS (INSERT INTO feature_versions (feature_id, version) VALUES ($1, $2) "
-      "ON CONFLICT (feature_id, version) DO NOTHING RETURNING id) "
-      "SELECT id FROM ins UNION ALL SELECT id FROM feature_versions "
-      "WHERE feature_id = $1 AND version = $2",
-      {S(f.Int(0, 0)), version});
-  return fv.Int(0, 0);
+  const std::int64_t feature =
+      GetOrCreate(c, "features", "namespace_id, name", "namespace_id = $1 AND name = $2",
+                  {S(namespace_id), name});
+  return GetOrCreate(c, "feature_versions", "feature_id, version",
+                     "feature_id = $1 AND version = $2", {S(feature), version});
 }
 
 std::vector<model::FixedIn> LoadFixedIn(Connection& c, std::int64_t vulnerability_id) {
@@ -308,7 +320,17 @@ void PostgresStore::InsertLayer(const model::Layer& layer, int engine_version) {
   std::map<std::string, std::int64_t> namespace_ids;
   std::vector<std::optional<std::int64_t>> fv_ids, added_by;
   std::set<std::int64_t> seen;
-  for (const auto& f : *layer.features) {
+  // One fixed order for the get-or-create inserts, so that two layers
+  // bringing the same new packages cannot deadlock on each other's rows.
+  std::vector<const model::FeatureVersion*> ordered;
+  for (const auto& f : *layer.features) ordered.push_back(&f);
+  std::sort(ordered.begin(), ordered.end(), [](const auto* a, const auto* b) {
+    return std::tie(a->namespace_name, a->name, a->version) <
+           std::tie(b->namespace_name, b->name, b->version);
+  });
+  for (const model::FeatureVersion* fp : ordered) {
+    const model::FeatureVersion& f = *fp;
+
     std::int64_t ns_id;
     if (!f.namespace_name.empty()) {
       auto it = namespace_ids.find(f.namespace_name);
@@ -774,6 +796,8 @@ RedeliverOutcome PostgresStore::Redeliver(const std::string& name, std::int64_t 
     if (!r.IsNull(0, 1)) return RedeliverOutcome::kDeleted;
     c->Exec(
         "UPDATE notifications SET round = CASE WHEN status = 'pending' AND receiver_state = '' "
+        "AND lease_owner IS NULL "
+
         "THEN round ELSE round + 1 END, status = 'pending', receiver_state = '', due_ms = $1, "
         "lease_owner = NULL, lease_token = lease_token + 1 WHERE id = $2",
         {S(now_ms), S(r.Int(0, 0))});

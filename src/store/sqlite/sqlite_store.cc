@@ -843,6 +843,8 @@ RedeliverOutcome SqliteStore::Redeliver(const std::string& name, std::int64_t no
     // A fresh round: a round that has not begun yet keeps its number.
     c.Prepare(
          "UPDATE notifications SET round = CASE WHEN status = 'pending' AND receiver_state = '' "
+         "AND lease_owner IS NULL "
+
          "THEN round ELSE round + 1 END, status = 'pending', receiver_state = '', due_ms = ?1, "
          "lease_owner = NULL, lease_token = lease_token + 1 WHERE id = ?2")
         .Bind(1, now_ms)

@@ -235,6 +235,26 @@ TEST_F(EngineTest, DeleteFencesADeliveryInFlight) {
   EXPECT_EQ(engine->Step(), 0);
 }
 
+TEST_F(EngineTest, RedeliverWhileInFlightTakesOverWithoutLosingTrack) {
+  std::vector<ScriptedReceiver*> r;
+  auto engine = MakeEngine("a", &r);
+  const std::string name = Notify("CVE-REDELIVER-FLIGHT");
+  ASSERT_EQ(engine->Step(), 1);
+  ASSERT_EQ(store().Redeliver(name, clock_.NowMillis()), store::RedeliverOutcome::kScheduled);
+  ASSERT_EQ(engine->Step(), 1);  // claimed again while the first attempt is open
+  EXPECT_EQ(r[0]->open(), 2u);
+  r[0]->FinishAll(Ok());
+  engine->Step();
+  EXPECT_EQ(engine->InFlight(), 0u);
+  EXPECT_EQ(Status(name), model::NotificationStatus::kNotified);
+  auto log = *store().ListDeliveries(name);
+  ASSERT_EQ(log.size(), 2u);
+  EXPECT_EQ(log[0].round, 1);  // the superseded attempt, still logged
+  EXPECT_EQ(log[1].round, 2);  // redeliver started a new round
+  EXPECT_EQ(log[1].attempt, 1);
+  EXPECT_NE(metrics_.Render().find("herald_notifier_lease_lost_total 0"), std::string::npos);
+}
+
 TEST_F(EngineTest, ConcurrencyBoundsTheWorkInFlight) {
   std::vector<ScriptedReceiver*> r;
   auto engine = MakeEngine("a", &r, {"http"}, 3);
