@@ -8,18 +8,6 @@
 namespace herald::version {
 namespace {
 
-// <cctype> depends on the C locale and is undefined for negative chars; the
-// ordering must be the same on every host, so classify ASCII by hand.
-constexpr bool IsDigit(unsigned char c) {
-  return c >= '0' && c <= '9';
-}
-constexpr bool IsAlpha(unsigned char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-constexpr bool IsAlnum(unsigned char c) {
-  return IsDigit(c) || IsAlpha(c);
-}
-
 struct Parts {
   std::string_view epoch;  // digits only when valid; empty means 0
   std::string_view upstream;

@@ -1,9 +1,21 @@
-// Helpers the comparators share.
+// Character and number helpers the comparators share.
 #pragma once
 
 #include <string_view>
 
 namespace herald::version {
+
+// <cctype> depends on the C locale and is undefined for negative chars;
+// orderings must be the same on every host, so ASCII is classified by hand.
+constexpr bool IsDigit(unsigned char c) {
+  return c >= '0' && c <= '9';
+}
+constexpr bool IsAlpha(unsigned char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+constexpr bool IsAlnum(unsigned char c) {
+  return IsDigit(c) || IsAlpha(c);
+}
 
 // -1, 0 or 1 as x is negative, zero or positive.
 constexpr int Sign(int x) {

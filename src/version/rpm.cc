@@ -8,16 +8,6 @@
 namespace herald::version {
 namespace {
 
-// rpm's risdigit/risalpha are ASCII-only and locale-free; so are these.
-constexpr bool IsDigit(unsigned char c) {
-  return c >= '0' && c <= '9';
-}
-constexpr bool IsAlpha(unsigned char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-constexpr bool IsAlnum(unsigned char c) {
-  return IsDigit(c) || IsAlpha(c);
-}
 bool IsDigitAt(std::string_view s, std::size_t i) {
   return i < s.size() && IsDigit(static_cast<unsigned char>(s[i]));
 }
