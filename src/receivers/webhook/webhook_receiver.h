@@ -15,9 +15,15 @@
 #include "config/config.h"
 #include "notifier/receiver.h"
 #include "notifier/receiver_registry.h"
-#include "receivers/webhook/curl_handles.h"
+#include "util/curl.h"
 
 namespace herald::receivers::webhook {
+
+using util::CurlEasy;
+using util::CurlMulti;
+using util::CurlSlist;
+using util::EnsureCurlGlobalInit;
+using util::MakeHeaderList;
 
 inline constexpr const char* kKey = "http";
 

@@ -1,4 +1,5 @@
-// The one RAII layer over libcurl handles used by the webhook receiver.
+// The one RAII layer over libcurl handles: the webhook receiver and the layer
+// fetcher both use it.
 #pragma once
 
 #include <curl/curl.h>
@@ -7,7 +8,7 @@
 #include <string>
 #include <vector>
 
-namespace herald::receivers::webhook {
+namespace herald::util {
 
 struct CurlEasyDeleter {
   void operator()(CURL* h) const { curl_easy_cleanup(h); }
@@ -29,4 +30,4 @@ CurlSlist MakeHeaderList(const std::vector<std::string>& lines);
 // curl_global_init once per process, before any thread uses curl.
 void EnsureCurlGlobalInit();
 
-}  // namespace herald::receivers::webhook
+}  // namespace herald::util

@@ -1,9 +1,9 @@
-#include "receivers/webhook/curl_handles.h"
+#include "util/curl.h"
 
 #include <mutex>
 #include <new>
 
-namespace herald::receivers::webhook {
+namespace herald::util {
 
 CurlSlist MakeHeaderList(const std::vector<std::string>& lines) {
   curl_slist* list = nullptr;
@@ -23,4 +23,4 @@ void EnsureCurlGlobalInit() {
   std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
 }
 
-}  // namespace herald::receivers::webhook
+}  // namespace herald::util
