@@ -22,7 +22,7 @@ template <class Stream>
 class Session : public std::enable_shared_from_this<Session<Stream>> {
  public:
   template <class... Args>
-  Session(std::shared_ptr<const HttpServer::Handler> handler, std::size_t body_limit,
+  Session(std::shared_ptr<const HttpServer::AsyncHandler> handler, std::size_t body_limit,
           std::chrono::seconds idle_timeout, Args&&... stream_args)
       : stream_(std::forward<Args>(stream_args)...),
         handler_(std::move(handler)),
@@ -71,8 +71,13 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
       linger_ = true;
       return Send(ErrorResponse(400, "malformed HTTP request: " + ec.message(), 11, false));
     }
-    Request request = parser_->release();
-    Send((*handler_)(request));
+    auto request = std::make_shared<const Request>(parser_->release());
+    (*handler_)(std::move(request), [self = this->shared_from_this()](Response response) {
+      // An answer from another thread joins the connection's strand.
+      net::dispatch(self->stream_.get_executor(), [self, response = std::move(response)]() mutable {
+        self->Send(std::move(response));
+      });
+    });
   }
 
   void Send(Response response) {
@@ -116,7 +121,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   bool linger_ = false;
   std::array<char, 16384> discard_{};
   std::optional<http::request_parser<http::string_body>> parser_;
-  std::shared_ptr<const HttpServer::Handler> handler_;
+  std::shared_ptr<const HttpServer::AsyncHandler> handler_;
   std::size_t body_limit_;
   std::chrono::seconds idle_timeout_;
 };
@@ -145,25 +150,37 @@ std::shared_ptr<ssl::context> MakeServerTlsContext(const TlsFiles& files) {
 }
 
 HttpServer::HttpServer(net::io_context& ioc, Options options, Handler handler)
+    : HttpServer(
+          ioc, std::move(options),
+          AsyncHandler([handler = std::move(handler)](std::shared_ptr<const Request> request,
+                                                      Reply reply) { reply(handler(*request)); })) {
+}
+
+HttpServer::HttpServer(net::io_context& ioc, Options options, AsyncHandler handler)
     : ioc_(ioc),
       options_(std::move(options)),
-      handler_(std::make_shared<const Handler>(
-          [activity = activity_, handler = std::move(handler)](const Request& request) {
+      handler_(std::make_shared<const AsyncHandler>(
+          [activity = activity_, handler = std::move(handler)](
+              std::shared_ptr<const Request> request, Reply reply) {
             {
               std::lock_guard lock(activity->mu);
               ++activity->running;
             }
+            // Counted until the answer is handed back, wherever it is made.
             struct Done {
-              Activity& a;
+              std::shared_ptr<Activity> a;
               ~Done() {
                 {
-                  std::lock_guard lock(a.mu);
-                  --a.running;
+                  std::lock_guard lock(a->mu);
+                  --a->running;
                 }
-                a.idle.notify_all();
+                a->idle.notify_all();
               }
-            } done{*activity};
-            return handler(request);
+            };
+            auto done = std::make_shared<Done>(Done{activity});
+            handler(std::move(request), [done, reply = std::move(reply)](Response response) {
+              reply(std::move(response));
+            });
           })),
       acceptor_(net::make_strand(ioc)) {}
 

@@ -1,6 +1,7 @@
 // An HTTP/1.1 server on Boost.Beast: keep-alive, a body limit answered with
-// 413, optional TLS (and mutual TLS), and a synchronous handler that runs on
-// the io_context's threads.
+// 413, optional TLS (and mutual TLS). The handler runs on the io_context's
+// threads and answers at once, or later from another thread (AsyncHandler)
+// so that long work never holds an I/O thread.
 #pragma once
 
 #include <boost/asio/io_context.hpp>
@@ -31,6 +32,8 @@ std::shared_ptr<boost::asio::ssl::context> MakeServerTlsContext(const TlsFiles& 
 class HttpServer {
  public:
   using Handler = std::function<Response(const Request&)>;
+  // Must call the Reply exactly once, from any thread.
+  using AsyncHandler = std::function<void(std::shared_ptr<const Request>, Reply)>;
 
   struct Options {
     std::string address = "0.0.0.0";
@@ -41,6 +44,7 @@ class HttpServer {
   };
 
   HttpServer(boost::asio::io_context& ioc, Options options, Handler handler);
+  HttpServer(boost::asio::io_context& ioc, Options options, AsyncHandler handler);
   ~HttpServer();
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;
@@ -68,7 +72,7 @@ class HttpServer {
     int running = 0;  // guarded by mu
   };
   std::shared_ptr<Activity> activity_ = std::make_shared<Activity>();
-  std::shared_ptr<const Handler> handler_;
+  std::shared_ptr<const AsyncHandler> handler_;
 
   boost::asio::ip::tcp::acceptor acceptor_;
 };

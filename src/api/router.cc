@@ -2,6 +2,9 @@
 
 #include <spdlog/spdlog.h>
 
+#include <condition_variable>
+#include <mutex>
+
 #include <nlohmann/json.hpp>
 
 #include "api/api_error.h"
@@ -116,13 +119,82 @@ Router::Router(metrics::Metrics* metrics, std::chrono::nanoseconds timeout)
     : metrics_(metrics), timeout_(timeout) {}
 
 void Router::Add(http::verb method, const std::string& pattern, Handler handler) {
-  routes_.push_back({method, pattern, SplitPath(pattern), std::move(handler)});
+  routes_.push_back({method, pattern, SplitPath(pattern), std::move(handler), nullptr});
+}
+
+void Router::AddDeferred(http::verb method, const std::string& pattern, DeferredHandler handler) {
+  routes_.push_back({method, pattern, SplitPath(pattern), nullptr, std::move(handler)});
+}
+
+struct DeferredReply::State {
+  const Router* router;
+  std::shared_ptr<const Request> request;
+  std::string route_label;
+  std::chrono::steady_clock::time_point started;
+  Reply reply;
+};
+
+void DeferredReply::Answer(const std::function<Response()>& produce) const {
+  const State& s = *state_;
+  Response response;
+  try {
+    response = produce();
+  } catch (...) {
+    response = Router::ErrorFor(*s.request, s.route_label);
+  }
+  s.router->Finish(*s.request, s.route_label, "", s.started, std::move(response), s.reply);
+}
+
+Response Router::ErrorFor(const Request& request, const std::string& route_label) {
+  const unsigned version = request.version();
+  const bool keep_alive = request.keep_alive();
+  try {
+    throw;
+  } catch (const ApiError& e) {
+    return ErrorResponse(e.status(), e.what(), version, keep_alive);
+  } catch (const store::StoreError& e) {
+    const int status = StatusFor(e);
+    if (status >= 500)
+      spdlog::error("{} {}: {}", std::string(request.method_string()), route_label, e.what());
+    return ErrorResponse(status, e.what(), version, keep_alive);
+  } catch (const std::exception& e) {
+    spdlog::error("{} {}: {}", std::string(request.method_string()), route_label, e.what());
+    return ErrorResponse(500, std::string("internal error: ") + e.what(), version, keep_alive);
+  }
+}
+
+void Router::Finish(const Request& request, const std::string& route_label,
+                    const std::string& allowed, std::chrono::steady_clock::time_point started,
+                    Response response, const Reply& reply) const {
+  (void)request;
+  if (response.result_int() == 405) response.set(http::field::allow, allowed);
+  if (metrics_ != nullptr) {
+    const double ms =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
+            .count();
+    metrics_->ObserveApiResponse(route_label, response.result_int(), ms);
+  }
+  reply(std::move(response));
 }
 
 Response Router::Dispatch(const Request& request) {
+  auto shared = std::make_shared<const Request>(request);
+  std::mutex mu;
+  std::condition_variable done;
+  std::optional<Response> answer;
+  Dispatch(shared, [&](Response r) {
+    std::lock_guard lock(mu);
+    answer = std::move(r);
+    done.notify_all();
+  });
+  std::unique_lock lock(mu);
+  done.wait(lock, [&] { return answer.has_value(); });
+  return std::move(*answer);
+}
+
+void Router::Dispatch(std::shared_ptr<const Request> shared_request, Reply reply) {
+  const Request& request = *shared_request;
   const auto started = std::chrono::steady_clock::now();
-  const unsigned version = request.version();
-  const bool keep_alive = request.keep_alive();
   std::string route_label = "unknown";
   std::string allowed;  // methods of the routes whose path matched (for 405)
   Response response;
@@ -173,26 +245,18 @@ Response Router::Dispatch(const Request& request) {
     RequestContext ctx{request, std::move(params),
                        qpos == std::string_view::npos ? std::map<std::string, std::string>{}
                                                       : ParseQuery(target.substr(qpos + 1))};
+    if (match->deferred) {
+      DeferredReply deferred;
+      deferred.state_ = std::make_shared<DeferredReply::State>(
+          DeferredReply::State{this, shared_request, route_label, started, reply});
+      match->deferred(ctx, std::move(deferred));
+      return;
+    }
     response = match->handler(ctx);
-  } catch (const ApiError& e) {
-    response = ErrorResponse(e.status(), e.what(), version, keep_alive);
-  } catch (const store::StoreError& e) {
-    const int status = StatusFor(e);
-    if (status >= 500)
-      spdlog::error("{} {}: {}", std::string(request.method_string()), route_label, e.what());
-    response = ErrorResponse(status, e.what(), version, keep_alive);
-  } catch (const std::exception& e) {
-    spdlog::error("{} {}: {}", std::string(request.method_string()), route_label, e.what());
-    response = ErrorResponse(500, std::string("internal error: ") + e.what(), version, keep_alive);
+  } catch (...) {
+    response = ErrorFor(request, route_label);
   }
-  if (response.result_int() == 405) response.set(http::field::allow, allowed);
-  if (metrics_ != nullptr) {
-    const double ms =
-        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
-            .count();
-    metrics_->ObserveApiResponse(route_label, response.result_int(), ms);
-  }
-  return response;
+  Finish(request, route_label, allowed, started, std::move(response), reply);
 }
 
 }  // namespace herald::api

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -33,9 +34,32 @@ Response JsonResponse(http::status status, const std::string& body, unsigned ver
                       bool keep_alive);
 Response ErrorResponse(int status, const std::string& message, unsigned version, bool keep_alive);
 
+// Sends an answer back on the connection; callable from any thread, once.
+using Reply = std::function<void(Response)>;
+
+class Router;
+
+// Given to a deferred handler: the answer comes later, from another thread,
+// with the same error mapping and response metric as an immediate one.
+class DeferredReply {
+ public:
+  // Runs `produce` and sends what it returns, or the error response for what
+  // it throws (ApiError, StoreError, anything else → 500).
+  void Answer(const std::function<Response()>& produce) const;
+
+ private:
+  friend class Router;
+  struct State;
+  std::shared_ptr<State> state_;
+};
+
 class Router {
  public:
   using Handler = std::function<Response(const RequestContext&)>;
+  // Takes what it needs from the context (which dies when it returns) and
+  // answers through the DeferredReply later. Throwing before it hands the
+  // reply on answers at once with the mapped error.
+  using DeferredHandler = std::function<void(const RequestContext&, DeferredReply)>;
 
   // `metrics` may be null (no response metric); `timeout` is the per-request
   // deadline (api.timeout) after which the answer is 503.
@@ -43,17 +67,32 @@ class Router {
 
   // Patterns are absolute paths; a segment ":name" captures one segment.
   void Add(http::verb method, const std::string& pattern, Handler handler);
+  // A route whose work must not hold an I/O thread (layer analysis).
+  void AddDeferred(http::verb method, const std::string& pattern, DeferredHandler handler);
 
-  // Routes one request. Never throws: failures become JSON error responses.
+  // Routes one request and passes the answer to `reply`, at once or, for a
+  // deferred route, later. Never throws: failures become JSON error responses.
+  void Dispatch(std::shared_ptr<const Request> request, Reply reply);
+
+  // The same, waiting for the answer (tests, and servers without deferred
+  // routes).
   Response Dispatch(const Request& request);
 
  private:
+  friend class DeferredReply;
   struct Route {
     http::verb method;
     std::string pattern;
     std::vector<std::string> segments;
     Handler handler;
+    DeferredHandler deferred;
   };
+  // The error response for the exception in flight, logged when it is a
+  // server fault.
+  static Response ErrorFor(const Request& request, const std::string& route_label);
+  void Finish(const Request& request, const std::string& route_label, const std::string& allowed,
+              std::chrono::steady_clock::time_point started, Response response,
+              const Reply& reply) const;
   metrics::Metrics* metrics_;
   std::chrono::nanoseconds timeout_;
   std::vector<Route> routes_;
