@@ -96,10 +96,19 @@ DecodedLayer DecodeLayerEnvelope(const json& body) {
   if (!out.layer.namespace_name.empty()) RequireKnownNamespace(out.layer.namespace_name);
 
   const json* features = Member(l, "Features");
-  if (features == nullptr && !path.empty()) {
-    throw ApiError(422,
-                   "layer analysis from Path is not supported: Herald takes the layer's "
-                   "packages inline, send Layer.Features");
+  const json* headers = Member(l, "Headers");
+  if (headers != nullptr) {
+    if (!headers->is_object()) throw BadRequest("Layer.Headers must be an object");
+    for (const auto& [name, value] : headers->items()) {
+      if (!value.is_string()) throw BadRequest("Layer.Headers." + name + " must be a string");
+      out.headers[name] = value.get<std::string>();
+    }
+  }
+  if (features == nullptr && (!path.empty() || !format.empty() || !out.headers.empty())) {
+    if (path.empty()) throw BadRequest("Layer.Path is required to analyse a layer");
+    out.analyse = true;
+    out.path = path;
+    out.format = format;
   }
   if (features != nullptr) {
     if (!features->is_array()) throw BadRequest("Layer.Features must be an array");
@@ -131,10 +140,7 @@ DecodedLayer DecodeLayerEnvelope(const json& body) {
   SetIfNotEmpty(out.echo, "NamespaceName", out.layer.namespace_name);
   SetIfNotEmpty(out.echo, "Path", path);
   SetIfNotEmpty(out.echo, "Format", format);
-  if (const json* headers = Member(l, "Headers")) {
-    if (!headers->is_object()) throw BadRequest("Layer.Headers must be an object");
-    if (!headers->empty()) out.echo["Headers"] = *headers;
-  }
+  // Headers (a registry token, say) are never echoed back (SPEC §7).
   out.echo["IndexedByVersion"] = kIndexedByVersion;
   return out;
 }

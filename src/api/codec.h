@@ -3,6 +3,7 @@
 // omit empty fields as Clair v1 did.
 #pragma once
 
+#include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -14,15 +15,21 @@
 
 namespace herald::api {
 
-// The engine version reported as IndexedByVersion (Clair v1.2 reported 3).
-inline constexpr int kIndexedByVersion = 3;
+inline constexpr int kIndexedByVersion = model::kEngineVersion;
 
 struct DecodedLayer {
   model::Layer layer;
   nlohmann::json echo;  // the fields Clair v1 echoed back on POST
+  // A Clair v1 layer to analyse (no inline Features, SPEC §7): where its
+  // tarball is, the request headers to fetch it with, and its format.
+  bool analyse = false;
+  std::string path;
+  std::string format;
+  std::map<std::string, std::string> headers;
 };
 
-// {"Layer": {...}} from POST /v1/layers.
+// {"Layer": {...}} from POST /v1/layers. Inline Features win over a Path;
+// without Features, a Path (or a Format or Headers) asks for analysis.
 DecodedLayer DecodeLayerEnvelope(const nlohmann::json& body);
 
 // {"Vulnerability": {...}}. The namespace comes from the path; a

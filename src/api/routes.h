@@ -5,6 +5,8 @@
 #include <chrono>
 #include <string>
 
+#include "analyzer/analysis_pool.h"
+#include "analyzer/analyzer.h"
 #include "api/page_token.h"
 #include "api/router.h"
 #include "metrics/metrics.h"
@@ -18,6 +20,9 @@ struct ApiContext {
   const PageTokens& tokens;
   metrics::Metrics& metrics;
   util::Clock& clock;
+  // Layer analysis (SPEC §7); without them a Path layer answers 422.
+  analyzer::Analyzer* analyzer = nullptr;
+  analyzer::AnalysisPool* analysis_pool = nullptr;
 };
 
 void AddLayerRoutes(Router& router, ApiContext& ctx);

@@ -11,6 +11,8 @@
 #include <thread>
 #include <vector>
 
+#include "analyzer/analysis_pool.h"
+#include "analyzer/analyzer.h"
 #include "api/fernet.h"
 #include "api/http_server.h"
 #include "api/routes.h"
@@ -160,7 +162,11 @@ int RunServe(const CommonOptions& options) {
   }
   std::unique_ptr<api::Router> api_router;
   api::HttpServer api_server(
-      ioc, api_options, [&api_router](const api::Request& r) { return api_router->Dispatch(r); });
+      ioc, api_options,
+      api::HttpServer::AsyncHandler(
+          [&api_router](std::shared_ptr<const api::Request> r, api::Reply reply) {
+            api_router->Dispatch(std::move(r), std::move(reply));
+          }));
   try {
     health_server.Start();
   } catch (const boost::system::system_error& e) {
@@ -169,6 +175,8 @@ int RunServe(const CommonOptions& options) {
   }
   // Declared before the threads: destroyed only after they are joined.
   std::unique_ptr<store::Store> store;
+  std::unique_ptr<analyzer::Analyzer> layer_analyzer;
+  std::unique_ptr<analyzer::AnalysisPool> analysis_pool;
   std::vector<std::thread> pool;
   for (unsigned i = 0; i < threads; ++i) pool.emplace_back([&ioc] { ioc.run(); });
   auto join = [&] {
@@ -191,7 +199,14 @@ int RunServe(const CommonOptions& options) {
     spdlog::info("stopped");
     return 0;
   }
-  api::ApiContext ctx{*store, tokens, metrics, util::SystemClock::Instance()};
+  layer_analyzer = std::make_unique<analyzer::Analyzer>(*store, cfg.analyzer, &metrics);
+  analysis_pool = std::make_unique<analyzer::AnalysisPool>(cfg.analyzer.concurrency);
+  api::ApiContext ctx{*store,
+                      tokens,
+                      metrics,
+                      util::SystemClock::Instance(),
+                      layer_analyzer.get(),
+                      analysis_pool.get()};
   api_router = std::make_unique<api::Router>(api::MakeApiRouter(ctx, cfg.api.timeout));
   try {
     api_server.Start();
@@ -211,6 +226,8 @@ int RunServe(const CommonOptions& options) {
                api_server.port(), api_options.tls ? " (TLS)" : "", health_server.port());
 
   stop.Wait();
+  // Analyses in flight are abandoned (nothing written) and answered 503.
+  analysis_pool->Stop();
   // The API keeps answering (e.g. DELETEs from receivers) while the
   // notifier drains.
   if (engine) engine->Stop(kDrainGrace);

@@ -218,6 +218,42 @@ Handler GoDuration(Duration& out) {
   };
 }
 
+Handler ByteSize(std::int64_t& out) {
+  return [&out](const YAML::Node& node, const std::string& path) {
+    if (IsUnset(node)) {
+      return;
+    }
+    if (!node.IsScalar()) {
+      throw ConfigError(path, "expected a size such as \"200MiB\"" + At(node));
+    }
+    try {
+      out = ParseByteSize(node.Scalar());
+    } catch (const std::invalid_argument& e) {
+      throw ConfigError(path,
+                        std::string(e.what()) + "; expected e.g. \"4GiB\", \"200MiB\"" + At(node));
+    }
+  };
+}
+
+Handler StringList(std::vector<std::string>& out) {
+  return [&out](const YAML::Node& node, const std::string& path) {
+    if (IsUnset(node)) {
+      return;
+    }
+    if (!node.IsSequence()) {
+      throw ConfigError(path, "expected a list of strings" + At(node));
+    }
+    std::vector<std::string> values;
+    for (std::size_t i = 0; i < node.size(); ++i) {
+      if (!node[i].IsScalar()) {
+        throw ConfigError(path + "[" + std::to_string(i) + "]", "expected a string" + At(node[i]));
+      }
+      values.push_back(node[i].Scalar());
+    }
+    out = std::move(values);
+  };
+}
+
 // RFC 9110 token characters: what a header field name may contain.
 bool IsTokenChar(unsigned char c) {
   if (c >= '0' && c <= '9') {
@@ -420,13 +456,20 @@ Config ParseYaml(std::string_view text) {
   const std::vector<Field> updater_fields = {
       {"interval", GoDuration(config.updater.interval)},
   };
+  AnalyzerConfig& analyzer = config.analyzer;
+  const std::vector<Field> analyzer_fields = {
+      {"localPaths", StringList(analyzer.local_paths)},
+      {"maxLayerSize", ByteSize(analyzer.max_layer_size)},
+      {"maxFileSize", ByteSize(analyzer.max_file_size)},
+      {"timeout", GoDuration(analyzer.timeout)},
+      {"concurrency", Int(analyzer.concurrency)},
+  };
   const auto section = [](const std::vector<Field>& fields) -> Handler {
     return [&fields](const YAML::Node& n, const std::string& p) { WalkMap(n, p, fields); };
   };
   const std::vector<Field> clair_fields = {
-      {"database", section(database_fields)},
-      {"api", section(api_fields)},
-      {"updater", section(updater_fields)},
+      {"database", section(database_fields)}, {"api", section(api_fields)},
+      {"updater", section(updater_fields)},   {"analyzer", section(analyzer_fields)},
       {"notifier", section(notifier_fields)},
   };
 
@@ -515,6 +558,27 @@ void Validate(const Config& config) {
     throw ConfigError("clair.updater.interval", "must not be negative");
   }
 
+  const AnalyzerConfig& analyzer = config.analyzer;
+  for (std::size_t i = 0; i < analyzer.local_paths.size(); ++i) {
+    // Relative entries would depend on the directory herald was started in.
+    const std::string& dir = analyzer.local_paths[i];
+    if (dir.empty() || dir.front() != '/') {
+      throw ConfigError("clair.analyzer.localPaths[" + std::to_string(i) + "]",
+                        "must be an absolute directory path, got \"" + dir + "\"");
+    }
+  }
+  if (analyzer.max_layer_size < 1) {
+    throw ConfigError("clair.analyzer.maxLayerSize", "must be greater than zero");
+  }
+  if (analyzer.max_file_size < 1) {
+    throw ConfigError("clair.analyzer.maxFileSize", "must be greater than zero");
+  }
+  RequirePositive(analyzer.timeout, "clair.analyzer.timeout");
+  if (analyzer.concurrency < 1 || analyzer.concurrency > 1024) {
+    throw ConfigError("clair.analyzer.concurrency",
+                      "must be between 1 and 1024, got " + std::to_string(analyzer.concurrency));
+  }
+
   const NotifierConfig& notifier = config.notifier;
   if (notifier.attempts < 1) {
     throw ConfigError("clair.notifier.attempts",
@@ -575,6 +639,22 @@ std::string ToRedactedYaml(const Config& config) {
 
   out << YAML::Key << "updater" << YAML::Value << YAML::BeginMap;
   EmitDuration(out, "interval", config.updater.interval);
+  out << YAML::EndMap;
+
+  const AnalyzerConfig& analyzer = config.analyzer;
+  out << YAML::Key << "analyzer" << YAML::Value << YAML::BeginMap;
+  out << YAML::Key << "localPaths" << YAML::Value;
+  if (analyzer.local_paths.empty()) {
+    out << YAML::Flow << YAML::BeginSeq << YAML::EndSeq;
+  } else {
+    out << YAML::BeginSeq;
+    for (const auto& dir : analyzer.local_paths) out << YAML::DoubleQuoted << dir;
+    out << YAML::EndSeq;
+  }
+  out << YAML::Key << "maxLayerSize" << YAML::Value << FormatByteSize(analyzer.max_layer_size);
+  out << YAML::Key << "maxFileSize" << YAML::Value << FormatByteSize(analyzer.max_file_size);
+  EmitDuration(out, "timeout", analyzer.timeout);
+  EmitInt(out, "concurrency", analyzer.concurrency);
   out << YAML::EndMap;
 
   const NotifierConfig& notifier = config.notifier;

@@ -8,6 +8,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace herald::config {
 
@@ -32,6 +33,15 @@ struct ApiConfig {
 
 struct UpdaterConfig {
   Duration interval = Duration::zero();  // accepted for compatibility
+};
+
+// Layer analysis (SPEC §7).
+struct AnalyzerConfig {
+  std::vector<std::string> local_paths;         // directories a layer Path may name; empty → none
+  std::int64_t max_layer_size = 4LL << 30;      // compressed bytes read from one layer
+  std::int64_t max_file_size = 200LL << 20;     // one extracted package database
+  Duration timeout = std::chrono::minutes(10);  // fetch + analysis of one layer
+  int concurrency = 4;                          // layers analysed at once
 };
 
 struct HttpReceiverConfig {
@@ -59,6 +69,7 @@ struct Config {
   DatabaseConfig database;
   ApiConfig api;
   UpdaterConfig updater;
+  AnalyzerConfig analyzer;
   NotifierConfig notifier;
 };
 
@@ -92,6 +103,14 @@ std::string ToRedactedYaml(const Config& config);
 // Go's time.ParseDuration: "900s", "2h", "1m30s", "1.5h", "300ms", "0".
 // Returns nullopt-like failure by throwing std::invalid_argument.
 Duration ParseGoDuration(std::string_view text);
+
+// A byte size: a whole number of bytes, optionally with a unit: B, KB, MB,
+// GB, TB (powers of 1000) or KiB, MiB, GiB, TiB (powers of 1024), e.g.
+// "4GiB", "200MiB", "1048576". Throws std::invalid_argument.
+std::int64_t ParseByteSize(std::string_view text);
+
+// The shortest exact spelling with a binary unit: 4294967296 → "4GiB".
+std::string FormatByteSize(std::int64_t bytes);
 
 // The shortest Go-style spelling, e.g. "2h0m0s" → "2h", "90s" → "1m30s".
 std::string FormatGoDuration(Duration d);

@@ -42,6 +42,34 @@ Metrics::Metrics()
                          "lapsed or was revoked")
                      .Register(*registry_)
                      .Add({});
+  analyzer_layers_ = &prometheus::BuildCounter()
+                          .Name("herald_analyzer_layers_total")
+                          .Help("Layers posted by Path, by outcome")
+                          .Register(*registry_);
+  analyzer_duration_ =
+      &prometheus::BuildHistogram()
+           .Name("herald_analyzer_duration_seconds")
+           .Help("Time to fetch and analyse one layer")
+           .Register(*registry_)
+           .Add({}, prometheus::Histogram::BucketBoundaries{0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5,
+                                                            10, 30, 60, 120, 300, 600});
+  analyzer_bytes_ = &prometheus::BuildCounter()
+                         .Name("herald_analyzer_bytes_total")
+                         .Help("Layer bytes read by the analyzer, as fetched (compressed)")
+                         .Register(*registry_)
+                         .Add({});
+}
+
+void Metrics::CountAnalysis(const std::string& outcome) {
+  analyzer_layers_->Add({{"outcome", outcome}}).Increment();
+}
+
+void Metrics::ObserveAnalysisSeconds(double seconds) {
+  analyzer_duration_->Observe(seconds);
+}
+
+void Metrics::AddAnalyzedBytes(double bytes) {
+  analyzer_bytes_->Increment(bytes);
 }
 
 void Metrics::ObserveNotifierLatency(double milliseconds) {

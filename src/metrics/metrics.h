@@ -33,6 +33,14 @@ class Metrics {
   // herald_notifier_lease_lost_total
   void CountLeaseLost(double n);
 
+  // herald_analyzer_layers_total{outcome}: analysed, already_indexed,
+  // rejected (400), unprocessable (422), cancelled, error.
+  void CountAnalysis(const std::string& outcome);
+  // herald_analyzer_duration_seconds: fetch + analysis of one layer.
+  void ObserveAnalysisSeconds(double seconds);
+  // herald_analyzer_bytes_total: layer bytes read (compressed, as fetched).
+  void AddAnalyzedBytes(double bytes);
+
   // The Prometheus text exposition of every family.
   std::string Render() const;
 
@@ -46,6 +54,9 @@ class Metrics {
   prometheus::Family<prometheus::Counter>* deliveries_;
   prometheus::Gauge* pending_;
   prometheus::Counter* lease_lost_;
+  prometheus::Family<prometheus::Counter>* analyzer_layers_;
+  prometheus::Histogram* analyzer_duration_;
+  prometheus::Counter* analyzer_bytes_;
 };
 
 }  // namespace herald::metrics

@@ -7,6 +7,10 @@
 
 namespace herald::model {
 
+// The engine version reported as IndexedByVersion (Clair v1.2 reported 3). A
+// layer registered by an older engine would be analysed again by a newer one.
+inline constexpr int kEngineVersion = 3;
+
 struct FeatureVersion {
   std::string namespace_name;
   std::string name;

@@ -35,15 +35,23 @@ TEST_F(ApiCompatTest, PostLayerAnswers201WithClairEnvelope) {
       "Features":[{"Name":"openssl","Version":"1.0.1e-2"}]}})");
   EXPECT_EQ(r.status, 201);
   EXPECT_EQ(r.headers["content-type"], "application/json;charset=utf-8");
+  // Headers (a registry token, say) are never echoed back (SPEC §7).
   EXPECT_EQ(Body(r), json::parse(R"({"Layer":{"Name":"compat-base","NamespaceName":"debian:8",
-      "Path":"https://example.invalid/layer.tar","Format":"Docker",
-      "Headers":{"Authorization":"x"},"IndexedByVersion":3}})"));
+      "Path":"https://example.invalid/layer.tar","Format":"Docker","IndexedByVersion":3}})"));
 }
 
-TEST_F(ApiCompatTest, LayerWithPathAndNoFeaturesIs422) {
+// Path without Features asks for analysis (layer_analysis_test.cc covers it
+// in full); the errors keep Clair v1's envelope and store nothing.
+TEST_F(ApiCompatTest, PathLayerErrorsUseTheClairEnvelope) {
   auto r = Post("/v1/layers", R"({"Layer":{"Name":"compat-path","Path":"/tmp/layer.tar"}})");
-  EXPECT_EQ(r.status, 422);
-  ASSERT_TRUE(Body(r)["Error"]["Message"].is_string());
+  EXPECT_EQ(r.status, 400);
+  EXPECT_EQ(Body(r),
+            json::parse(R"({"Error":{"Message":"Layer.Format is required with Layer.Path"}})"));
+  r = Post("/v1/layers",
+           R"({"Layer":{"Name":"compat-path","Path":"/tmp/layer.tar","Format":"Docker"}})");
+  EXPECT_EQ(r.status, 400);
+  EXPECT_EQ(Body(r), json::parse(R"j({"Error":{"Message":
+      "local layer paths are refused: analyzer.localPaths is empty (/tmp/layer.tar)"}})j"));
   EXPECT_EQ(Get("/v1/layers/compat-path").status, 404);
 }
 

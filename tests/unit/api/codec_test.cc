@@ -57,12 +57,30 @@ TEST(CodecTest, RejectsBadVulnerabilities) {
   for (const char* body : bad) EXPECT_EQ(DecodeVulnStatus(json::parse(body)), 400) << body;
 }
 
-TEST(CodecTest, LayerWithPathButNoFeaturesIs422) {
-  try {
-    DecodeLayerEnvelope(json::parse(R"({"Layer":{"Name":"l","Path":"/x"}})"));
-    FAIL();
-  } catch (const ApiError& e) {
-    EXPECT_EQ(e.status(), 422);
+TEST(CodecTest, LayerWithPathButNoFeaturesAsksForAnalysis) {
+  const DecodedLayer d = DecodeLayerEnvelope(json::parse(
+      R"({"Layer":{"Name":"l","Path":"/x","Format":"Docker","Headers":{"Authorization":"t"}}})"));
+  EXPECT_TRUE(d.analyse);
+  EXPECT_EQ(d.path, "/x");
+  EXPECT_EQ(d.format, "Docker");
+  EXPECT_EQ(d.headers, (std::map<std::string, std::string>{{"Authorization", "t"}}));
+  // Headers are never echoed back.
+  EXPECT_EQ(d.echo,
+            json::parse(R"({"Name":"l","Path":"/x","Format":"Docker","IndexedByVersion":3})"));
+  // With inline Features the analysis fields are only echoed.
+  EXPECT_FALSE(DecodeLayerEnvelope(json::parse(R"({"Layer":{"Name":"l","Path":"/x",
+      "NamespaceName":"debian:8","Features":[]}})"))
+                   .analyse);
+  // Format or Headers without a Path: the Path is missing.
+  for (const char* body : {R"({"Layer":{"Name":"l","Format":"Docker"}})",
+                           R"({"Layer":{"Name":"l","Headers":{"A":"b"}}})",
+                           R"({"Layer":{"Name":"l","Path":"/x","Headers":{"A":1}}})"}) {
+    try {
+      DecodeLayerEnvelope(json::parse(body));
+      ADD_FAILURE() << body;
+    } catch (const ApiError& e) {
+      EXPECT_EQ(e.status(), 400) << body;
+    }
   }
 }
 

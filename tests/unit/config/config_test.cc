@@ -713,3 +713,73 @@ TEST(ToRedactedYamlTest, UsesClairLayoutAndShortDurations) {
 
 }  // namespace
 }  // namespace herald::config
+
+namespace herald::config {
+namespace {
+
+TEST(AnalyzerConfigTest, DefaultsAreSpecs) {
+  const Config c = ParseYaml("clair:\n  analyzer:\n");
+  EXPECT_TRUE(c.analyzer.local_paths.empty());
+  EXPECT_EQ(c.analyzer.max_layer_size, 4LL << 30);
+  EXPECT_EQ(c.analyzer.max_file_size, 200LL << 20);
+  EXPECT_EQ(c.analyzer.timeout, std::chrono::minutes(10));
+  EXPECT_EQ(c.analyzer.concurrency, 4);
+}
+
+TEST(AnalyzerConfigTest, ReadsEveryKeyAndRoundTrips) {
+  const Config c = ParseYaml(
+      "clair:\n  analyzer:\n    localPaths: [/var/lib/layers, /srv/images]\n"
+      "    maxLayerSize: 1GB\n    maxFileSize: 64MiB\n    timeout: 90s\n    concurrency: 2\n");
+  EXPECT_EQ(c.analyzer.local_paths, (std::vector<std::string>{"/var/lib/layers", "/srv/images"}));
+  EXPECT_EQ(c.analyzer.max_layer_size, 1000LL * 1000 * 1000);
+  EXPECT_EQ(c.analyzer.max_file_size, 64LL << 20);
+  EXPECT_EQ(c.analyzer.timeout, std::chrono::seconds(90));
+  EXPECT_EQ(c.analyzer.concurrency, 2);
+  Validate(c);
+  const Config back = ParseYaml(ToRedactedYaml(c));
+  EXPECT_EQ(back.analyzer.local_paths, c.analyzer.local_paths);
+  EXPECT_EQ(back.analyzer.max_layer_size, c.analyzer.max_layer_size);
+  EXPECT_EQ(back.analyzer.max_file_size, c.analyzer.max_file_size);
+  EXPECT_EQ(back.analyzer.timeout, c.analyzer.timeout);
+  EXPECT_EQ(back.analyzer.concurrency, c.analyzer.concurrency);
+}
+
+std::string AnalyzerErrorKey(const std::string& yaml) {
+  return ErrorKey([&] { Validate(ParseYaml(yaml)); });
+}
+
+TEST(AnalyzerConfigTest, BadValuesNameTheKey) {
+  EXPECT_EQ(AnalyzerErrorKey("clair:\n  analyzer:\n    localPaths: [relative/dir]\n"),
+            "clair.analyzer.localPaths[0]");
+  EXPECT_EQ(AnalyzerErrorKey("clair:\n  analyzer:\n    localPaths: /not/a/list\n"),
+            "clair.analyzer.localPaths");
+  EXPECT_EQ(AnalyzerErrorKey("clair:\n  analyzer:\n    maxLayerSize: 4 parsecs\n"),
+            "clair.analyzer.maxLayerSize");
+  EXPECT_EQ(AnalyzerErrorKey("clair:\n  analyzer:\n    maxFileSize: 0\n"),
+            "clair.analyzer.maxFileSize");
+  EXPECT_EQ(AnalyzerErrorKey("clair:\n  analyzer:\n    timeout: 0s\n"), "clair.analyzer.timeout");
+  EXPECT_EQ(AnalyzerErrorKey("clair:\n  analyzer:\n    concurrency: 0\n"),
+            "clair.analyzer.concurrency");
+  EXPECT_EQ(AnalyzerErrorKey("clair:\n  analyzer:\n    maxLayerSise: 1GiB\n"),
+            "clair.analyzer.maxLayerSise");
+}
+
+TEST(ByteSizeTest, ParsesAndFormats) {
+  EXPECT_EQ(ParseByteSize("1048576"), 1048576);
+  EXPECT_EQ(ParseByteSize("4GiB"), 4LL << 30);
+  EXPECT_EQ(ParseByteSize("200MiB"), 200LL << 20);
+  EXPECT_EQ(ParseByteSize("2 KB"), 2000);
+  EXPECT_EQ(ParseByteSize("1TB"), 1000LL * 1000 * 1000 * 1000);
+  EXPECT_EQ(ParseByteSize("7B"), 7);
+  for (const char* bad :
+       {"", "GiB", "-1", "1.5GiB", "1 gib", "99999999999999999999", "9999999999TiB"}) {
+    EXPECT_THROW(ParseByteSize(bad), std::invalid_argument) << bad;
+  }
+  EXPECT_EQ(FormatByteSize(4LL << 30), "4GiB");
+  EXPECT_EQ(FormatByteSize(200LL << 20), "200MiB");
+  EXPECT_EQ(FormatByteSize(1536), "1536");
+  EXPECT_EQ(FormatByteSize(3072), "3KiB");
+}
+
+}  // namespace
+}  // namespace herald::config
