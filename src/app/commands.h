@@ -1,6 +1,8 @@
 // The commands of the herald binary (SPEC §1). Each returns the exit code.
 #pragma once
 
+#include <string>
+
 #include "app/options.h"
 
 namespace herald::app {
@@ -23,5 +25,13 @@ int RunNotificationsList(const CommonOptions& options, const std::string& status
 int RunNotificationsShow(const CommonOptions& options, const std::string& name);
 int RunNotificationsRedeliver(const CommonOptions& options, const std::string& name);
 int RunNotificationsDelete(const CommonOptions& options, const std::string& name);
+
+// herald analyze ARCHIVE: registers each layer of a docker save or OCI
+// image-layout archive (name: the layer's digest, or PREFIX-N), chained by
+// parent, and prints the image's features and vulnerabilities as text or, with
+// format "json", as the GET /v1/layers envelope. 1 when the archive or a
+// layer cannot be read.
+int RunAnalyze(const CommonOptions& options, const std::string& archive, const std::string& prefix,
+               const std::string& format);
 
 }  // namespace herald::app

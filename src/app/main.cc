@@ -52,7 +52,22 @@ int main(int argc, char** argv) {
   for (auto* cmd : {show, redeliver, remove}) {
     cmd->add_option("NAME", name, "the notification's name")->required();
   }
-  for (auto* cmd : {serve, migrate, check, list, show, redeliver, remove}) {
+  auto* analyze = app.add_subcommand(
+      "analyze",
+      "Register a whole image from a docker save tarball or an OCI image layout (directory or "
+      "tar), one layer per image layer chained by parent, and print its features and "
+      "vulnerabilities, most severe first");
+  std::string archive, name_prefix, output_format = "text";
+  analyze->add_option("ARCHIVE", archive, "the docker save tarball or OCI image layout")
+      ->required();
+  analyze->add_option("--name", name_prefix,
+                      "name the layers PREFIX-1, PREFIX-2, … (default: each layer's digest)");
+  analyze
+      ->add_option("--format", output_format,
+                   "text (default) or json (the GET /v1/layers/:name?features&vulnerabilities "
+                   "envelope of the top layer)")
+      ->check(CLI::IsMember({"text", "json"}));
+  for (auto* cmd : {serve, migrate, check, list, show, redeliver, remove, analyze}) {
     herald::app::AddCommonOptions(*cmd, options);
   }
 
@@ -76,6 +91,7 @@ int main(int argc, char** argv) {
     if (*show) return herald::app::RunNotificationsShow(options, name);
     if (*redeliver) return herald::app::RunNotificationsRedeliver(options, name);
     if (*remove) return herald::app::RunNotificationsDelete(options, name);
+    if (*analyze) return herald::app::RunAnalyze(options, archive, name_prefix, output_format);
 
   } catch (const herald::config::ConfigError& e) {
     std::cerr << "herald: invalid configuration: " << e.what() << std::endl;
