@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <iostream>
 #include <regex>
 #include <stdexcept>
 
@@ -33,13 +34,28 @@ double WrkRequestsPerSecond(const std::string& url, int threads, int connections
   return std::stod(m[1]);
 }
 
-long FlagOr(int argc, char** argv, const std::string& name, long fallback) {
+std::string FlagStringOr(int argc, char** argv, const std::string& name,
+                         const std::string& fallback) {
   const std::string prefix = "--" + name + "=";
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
-    if (arg.rfind(prefix, 0) == 0) return std::stol(arg.substr(prefix.size()));
+    if (arg.rfind(prefix, 0) == 0) return arg.substr(prefix.size());
   }
   return fallback;
+}
+
+long FlagOr(int argc, char** argv, const std::string& name, long fallback) {
+  const std::string value = FlagStringOr(argc, argv, name, "");
+  return value.empty() ? fallback : std::stol(value);
+}
+
+int Main(const char* name, int (*run)(int, char**), int argc, char** argv) {
+  try {
+    return run(argc, argv);
+  } catch (const std::exception& e) {
+    std::cerr << name << ": " << e.what() << std::endl;
+    return 1;
+  }
 }
 
 }  // namespace herald::bench

@@ -23,4 +23,12 @@ double WrkRequestsPerSecond(const std::string& url, int threads, int connections
 // Integer flag "--name=value" from argv, or fallback.
 long FlagOr(int argc, char** argv, const std::string& name, long fallback);
 
+// String flag "--name=value" from argv, or fallback.
+std::string FlagStringOr(int argc, char** argv, const std::string& name,
+                         const std::string& fallback);
+
+// A driver's main(): runs `run`; an exception is printed as "NAME: what"
+// and exits 1.
+int Main(const char* name, int (*run)(int, char**), int argc, char** argv);
+
 }  // namespace herald::bench

@@ -272,10 +272,5 @@ int Run(int argc, char** argv) {
 }  // namespace herald::bench
 
 int main(int argc, char** argv) {
-  try {
-    return herald::bench::Run(argc, argv);
-  } catch (const std::exception& e) {
-    std::cerr << "notifier_bench: " << e.what() << std::endl;
-    return 1;
-  }
+  return herald::bench::Main("notifier_bench", herald::bench::Run, argc, argv);
 }
