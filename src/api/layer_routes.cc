@@ -30,12 +30,14 @@ void AnalyseLater(ApiContext& ctx, DecodedLayer decoded, const RequestContext& r
                                  decoded.format, std::move(decoded.headers)};
   const unsigned version = rc.request.version();
   const bool keep_alive = rc.request.keep_alive();
-  ctx.analysis_pool->Submit([&ctx, request = std::move(request), echo = std::move(decoded.echo),
-                             reply = std::move(reply), version,
+  // The job holds the analyzer itself, not the context: the pool is joined
+  // after the API's own objects are gone.
+  ctx.analysis_pool->Submit([analyzer = ctx.analyzer, request = std::move(request),
+                             echo = std::move(decoded.echo), reply = std::move(reply), version,
                              keep_alive](const std::atomic<bool>& cancelled) {
     reply.Answer([&]() -> Response {
       try {
-        ctx.analyzer->Analyze(request, &cancelled);
+        analyzer->Analyze(request, &cancelled);
       } catch (const analyzer::AnalysisError& e) {
         throw ApiError(e.http_status(), e.what());
       }

@@ -47,6 +47,11 @@ TEST(DeliveryFaultTest, KillNineWithFiveHundredInFlightLosesNothing) {
     gate.Wait();
     return ReceiverAnswer{};
   }});
+  // A failed assertion must not leave the receiver's threads waiting forever.
+  struct OpenOnExit {
+    Gate& gate;
+    ~OpenOnExit() { gate.Open(); }
+  } open_on_exit{gate};
   const std::string yaml =
       NotifierYaml(receiver.Url(), "    concurrency: 500\n    leaseDuration: 2s\n");
   HeraldServer first({.config_yaml = yaml});

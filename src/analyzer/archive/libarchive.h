@@ -16,12 +16,13 @@ namespace herald::analyzer {
 
 class ArchiveReader {
  public:
-  enum class Filters { kAll, kNone };  // kNone: the source is already a plain tar
+  enum class Filters { kAll, kNone };       // kNone: the source is already a plain tar
+  enum class Formats { kTar, kTarAndZip };  // layers are tar; feeds may come zipped
 
-  // Opens `source` as a tar stream. Throws AnalysisError 422 "could not
-  // extract" when it is not one.
-  ArchiveReader(ByteSource& source, Filters filters);
-  ~ArchiveReader();
+  // Opens `source` as a tar stream (or zip). Throws AnalysisError 422 "could
+  // not extract" when it is not one.
+  ArchiveReader(ByteSource& source, Filters filters, Formats formats = Formats::kTar);
+  ~ArchiveReader() = default;
   ArchiveReader(const ArchiveReader&) = delete;
   ArchiveReader& operator=(const ArchiveReader&) = delete;
 
@@ -35,8 +36,13 @@ class ArchiveReader {
   static la_ssize_t OnRead(archive* a, void* self, const void** buffer);
   [[noreturn]] void Fail(const std::string& what);
 
+  struct Free {
+    void operator()(archive* a) const { archive_read_free(a); }
+  };
   ByteSource& source_;
-  archive* archive_;
+  // Owned from the first line of the constructor, so that an archive that
+  // fails to open (the constructor throws) is still freed.
+  std::unique_ptr<archive, Free> archive_;
   std::exception_ptr source_error_;
 };
 
