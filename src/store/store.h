@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -60,6 +61,35 @@ struct VulnerabilityPage {
 struct NotificationListPage {
   std::vector<model::NotificationSummary> notifications;
   std::optional<std::int64_t> next_cursor;  // absent on the last page
+};
+
+// When a vulnerability change makes a notification. The API always makes
+// one for a real change; the updater may not (SPEC §8 rule 3).
+struct NotificationPolicy {
+  bool notify = true;             // false: a source's first import (notifyFirstUpdate: false)
+  bool only_if_affected = false;  // true: notifyUnaffected: false
+};
+
+// What applying one feed snapshot did.
+struct FeedCounts {
+  std::int64_t added = 0;          // vulnerabilities new to the store
+  std::int64_t changed = 0;        // stored ones that changed (metadata merges included)
+  std::int64_t unchanged = 0;      // listed, and identical to what is stored
+  std::int64_t notifications = 0;  // notifications made
+};
+
+// The updater's record of one source (SPEC §8 rule 6), kept across runs.
+struct FeedSourceState {
+  std::string name;
+  std::string kind;
+  std::optional<std::int64_t> last_attempt_ms;
+  std::optional<std::int64_t> last_success_ms;
+  std::string outcome;  // "success", "not-modified", "failure"; "" before the first run
+  std::string error;    // why the last attempt failed
+  std::string etag;     // validators of the last success (HTTP sources)
+  std::string last_modified;
+  FeedCounts counts;  // of the last successful run that changed anything or not
+  std::int64_t skipped = 0;
 };
 
 enum class DeleteOutcome { kDeleted, kAlreadyDeleted, kNotFound };
@@ -130,6 +160,28 @@ class Store {
   virtual VulnerabilityChange ChangeVulnerability(const std::string& namespace_name,
                                                   const std::string& name,
                                                   const VulnerabilityMutation& mutate) = 0;
+
+  // ---- Feeds (the updater) ----
+  // Applies one source's snapshot in one transaction with the source's new
+  // state (SPEC §8 rules 1-3): every listed vulnerability replaces the stored
+  // one of its (namespace, name), keeping Metadata keys it does not set
+  // (e.g. NVD's); each `metadata_by_name` object is merged into the Metadata
+  // of every stored vulnerability of that name. Vulnerabilities the snapshot
+  // no longer lists are left in place. `state.counts` is filled in.
+  virtual FeedCounts ApplyFeed(const FeedSourceState& state,
+                               const std::vector<model::Vulnerability>& vulnerabilities,
+                               const std::map<std::string, std::string>& metadata_by_name,
+                               const NotificationPolicy& policy) = 0;
+  // Records an attempt that changed no data (a failure, a 304).
+  virtual void RecordFeedSource(const FeedSourceState& state) = 0;
+  virtual std::optional<FeedSourceState> GetFeedSource(const std::string& name) = 0;
+  // Every source ever run, by name.
+  virtual std::vector<FeedSourceState> ListFeedSources() = 0;
+  // The updater's lease (SPEC §8 rule 5): true when `owner` holds it, taken
+  // or renewed, until `lease_ms` from now (the database's clock on
+  // PostgreSQL); false while another owner's lease lasts.
+  virtual bool AcquireUpdaterLease(const std::string& owner, std::int64_t lease_ms) = 0;
+  virtual void ReleaseUpdaterLease(const std::string& owner) = 0;
 
   // ---- Notifications ----
   virtual std::optional<model::Notification> GetNotification(const std::string& name) = 0;

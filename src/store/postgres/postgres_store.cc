@@ -8,7 +8,9 @@
 #include <tuple>
 
 #include "store/affected.h"
+#include "store/inventory_writes.h"
 #include "store/migrations.h"
+#include "store/postgres/postgres_inventory.h"
 #include "store/round_progress_codec.h"
 #include "store/vulnerability_snapshot.h"
 #include "util/uuid.h"
@@ -19,131 +21,8 @@ namespace {
 
 using Kind = StoreError::Kind;
 
-constexpr const char* kDueChannel = "herald_due";
 // Serialises migrations across processes starting together.
 constexpr std::int64_t kMigrationLock = 0x6865726c64;  // "herld"
-
-std::string S(std::int64_t v) {
-  return std::to_string(v);
-}
-
-std::optional<std::int64_t> FindId(Connection& c, const std::string& sql, const std::string& key) {
-  Rows r = c.Exec(sql, {key});
-  if (r.empty()) return std::nullopt;
-  return r.Int(0, 0);
-}
-
-// Get-or-create in one round trip when possible. The CTE sees nothing when
-// another transaction inserted the row and committed while this one waited
-// on the conflict (its snapshot predates that commit); a second, separate
-// SELECT then gets a fresh snapshot and finds it.
-std::int64_t GetOrCreate(Connection& c, const std::string& table, const std::string& columns,
-                         const std::string& where, const std::vector<Param>& values) {
-  const std::string select = "SELECT id FROM " + table + " WHERE " + where;
-  std::string placeholders;
-  for (std::size_t i = 1; i <= values.size(); ++i) {
-    placeholders += (i > 1 ? ", $" : "$") + std::to_string(i);
-  }
-  Rows r = c.Exec("WITH ins AS (INSERT INTO " + table + " (" + columns + ") VALUES (" +
-                      placeholders + ") ON CONFLICT (" + columns +
-                      ") DO NOTHING RETURNING id) SELECT id FROM ins UNION ALL " + select,
-                  values);
-  if (!r.empty()) return r.Int(0, 0);
-  Rows again = c.Exec(select, values);
-  if (again.empty())
-    throw StoreError(Kind::kUnavailable, "cannot find or create a row in " + table);
-  return again.Int(0, 0);
-}
-
-std::int64_t NamespaceId(Connection& c, const std::string& name) {
-  return GetOrCreate(c, "namespaces", "name", "name = $1", {name});
-}
-
-std::int64_t FeatureVersionId(Connection& c, std::int64_t namespace_id, const std::string& name,
-                              const std::string& version) {
-  const std::int64_t feature =
-      GetOrCreate(c, "features", "namespace_id, name", "namespace_id = $1 AND name = $2",
-                  {S(namespace_id), name});
-  return GetOrCreate(c, "feature_versions", "feature_id, version",
-                     "feature_id = $1 AND version = $2", {S(feature), version});
-}
-
-std::vector<model::FixedIn> LoadFixedIn(Connection& c, std::int64_t vulnerability_id) {
-  Rows r = c.Exec(
-      "SELECT feature_name, version FROM vulnerability_fixed_in WHERE vulnerability_id = $1 "
-      "ORDER BY feature_name COLLATE \"C\"",
-      {S(vulnerability_id)});
-  std::vector<model::FixedIn> out;
-  for (int i = 0; i < r.size(); ++i) out.push_back({r.Text(i, 0), r.Text(i, 1)});
-  return out;
-}
-
-model::Vulnerability ReadVulnerability(const Rows& r, int i, const std::string& ns) {
-  model::Vulnerability v;
-  v.namespace_name = ns;
-  v.name = r.Text(i, 1);
-  v.description = r.Text(i, 2);
-  v.link = r.Text(i, 3);
-  v.severity = r.Text(i, 4);
-  v.metadata = r.Text(i, 5);
-  return v;
-}
-
-struct StoredVulnerability {
-  std::int64_t id;
-  model::Vulnerability vulnerability;
-};
-
-std::optional<StoredVulnerability> LoadVulnerability(Connection& c, const std::string& ns,
-                                                     const std::string& name, bool for_update) {
-  Rows r = c.Exec(std::string("SELECT v.id, v.name, v.description, v.link, v.severity, v.metadata "
-                              "FROM vulnerabilities v JOIN namespaces n ON n.id = v.namespace_id "
-                              "WHERE n.name = $1 AND v.name = $2") +
-                      (for_update ? " FOR UPDATE OF v" : ""),
-                  {ns, name});
-  if (r.empty()) return std::nullopt;
-  StoredVulnerability out{r.Int(0, 0), ReadVulnerability(r, 0, ns)};
-  out.vulnerability.fixed_in = LoadFixedIn(c, out.id);
-  return out;
-}
-
-std::vector<std::string> IntroducingLayers(Connection& c, const model::Vulnerability& v) {
-  const version::Comparator* cmp = version::ForNamespace(v.namespace_name);
-  if (cmp == nullptr) {
-    throw StoreError(Kind::kInvalidArgument, "unknown namespace prefix: " + v.namespace_name);
-  }
-  std::vector<std::optional<std::int64_t>> affected;
-  for (const auto& fix : v.fixed_in) {
-    Rows r = c.Exec(
-        "SELECT fv.id, fv.version FROM feature_versions fv "
-        "JOIN features f ON f.id = fv.feature_id JOIN namespaces n ON n.id = f.namespace_id "
-        "WHERE n.name = $1 AND f.name = $2",
-        {v.namespace_name, fix.feature});
-    for (int i = 0; i < r.size(); ++i) {
-      if (IsAffected(*cmp, r.Text(i, 1), fix.version)) affected.push_back(r.Int(i, 0));
-    }
-  }
-  if (affected.empty()) return {};
-  Rows r = c.Exec(
-      "SELECT DISTINCT l.name FROM layer_features lf JOIN layers l ON l.id = lf.layer_id "
-      "WHERE lf.feature_version_id = ANY($1::bigint[]) AND lf.added_by = lf.layer_id",
-      {IntArray(affected)});
-  std::vector<std::string> names;
-  names.reserve(static_cast<std::size_t>(r.size()));
-  for (int i = 0; i < r.size(); ++i) names.push_back(r.Text(i, 0));
-  // Byte order, as SQLite's: the frozen page order is the same on both stores.
-  std::sort(names.begin(), names.end());
-  return names;
-}
-
-void WriteNotificationLayers(Connection& c, std::int64_t id, model::Side side,
-                             const std::vector<std::string>& names) {
-  if (names.empty()) return;
-  c.Exec(
-      "INSERT INTO notification_layers (notification_id, side, seq, layer_name) "
-      "SELECT $1, $2, s.ord - 1, s.name FROM unnest($3::text[]) WITH ORDINALITY AS s(name, ord)",
-      {S(id), S(static_cast<std::int64_t>(side)), TextArray(names)});
-}
 
 model::NotificationStatus StatusFromText(const std::string& text) {
   auto status = model::ParseNotificationStatus(text);
@@ -270,93 +149,8 @@ bool PostgresStore::Ping() {
 void PostgresStore::InsertLayer(const model::Layer& layer, int engine_version) {
   auto c = pool_.Acquire();
   Transaction tx(*c);
-  // One writer per layer name across processes.
-  c->Exec("SELECT pg_advisory_xact_lock(hashtext($1))", {"layer:" + layer.name});
-  if (FindId(*c, "SELECT id FROM layers WHERE name = $1", layer.name)) return;
-
-  std::optional<std::int64_t> parent_id, namespace_id;
-  std::string namespace_name = layer.namespace_name;
-  if (!layer.parent_name.empty()) {
-    Rows p = c->Exec(
-        "SELECT l.id, l.namespace_id, n.name FROM layers l "
-        "LEFT JOIN namespaces n ON n.id = l.namespace_id WHERE l.name = $1",
-        {layer.parent_name});
-    if (p.empty())
-      throw StoreError(Kind::kNotFound, "parent layer not found: " + layer.parent_name);
-    parent_id = p.Int(0, 0);
-    namespace_id = p.OptionalInt(0, 1);
-    if (namespace_name.empty()) namespace_name = p.Text(0, 2);
-  }
-  if (!layer.namespace_name.empty()) namespace_id = NamespaceId(*c, layer.namespace_name);
-
-  auto opt = [](const std::optional<std::int64_t>& v) -> Param {
-    return v ? Param(S(*v)) : std::nullopt;
-  };
-  const std::int64_t layer_id =
-      c->Exec(
-           "INSERT INTO layers (name, parent_id, namespace_id, engine_version, created_ms) "
-           "VALUES ($1, $2, $3, $4, $5) RETURNING id",
-           {layer.name, opt(parent_id), opt(namespace_id), S(engine_version),
-            S(clock_.NowMillis())})
-          .Int(0, 0);
-
-  if (!layer.features) {
-    if (parent_id) {
-      c->Exec(
-          "INSERT INTO layer_features (layer_id, feature_version_id, added_by) "
-          "SELECT $1, feature_version_id, added_by FROM layer_features WHERE layer_id = $2",
-          {S(layer_id), S(*parent_id)});
-    }
-    tx.Commit();
-    return;
-  }
-
-  std::map<std::int64_t, std::int64_t> inherited;
-  if (parent_id) {
-    Rows r = c->Exec("SELECT feature_version_id, added_by FROM layer_features WHERE layer_id = $1",
-                     {S(*parent_id)});
-    for (int i = 0; i < r.size(); ++i) inherited.emplace(r.Int(i, 0), r.Int(i, 1));
-  }
-  std::map<std::string, std::int64_t> namespace_ids;
-  std::vector<std::optional<std::int64_t>> fv_ids, added_by;
-  std::set<std::int64_t> seen;
-  // One fixed order for the get-or-create inserts, so that two layers
-  // bringing the same new packages cannot deadlock on each other's rows.
-  std::vector<const model::FeatureVersion*> ordered;
-  for (const auto& f : *layer.features) ordered.push_back(&f);
-  std::sort(ordered.begin(), ordered.end(), [](const auto* a, const auto* b) {
-    return std::tie(a->namespace_name, a->name, a->version) <
-           std::tie(b->namespace_name, b->name, b->version);
-  });
-  for (const model::FeatureVersion* fp : ordered) {
-    const model::FeatureVersion& f = *fp;
-
-    std::int64_t ns_id;
-    if (!f.namespace_name.empty()) {
-      auto it = namespace_ids.find(f.namespace_name);
-      if (it == namespace_ids.end()) {
-        it = namespace_ids.emplace(f.namespace_name, NamespaceId(*c, f.namespace_name)).first;
-      }
-      ns_id = it->second;
-    } else if (namespace_id) {
-      ns_id = *namespace_id;
-    } else {
-      throw StoreError(Kind::kInvalidArgument,
-                       "feature " + f.name + " has no namespace: set Layer.NamespaceName");
-    }
-    RequireValidFeatureVersion(f.namespace_name.empty() ? namespace_name : f.namespace_name, f);
-    const std::int64_t fv = FeatureVersionId(*c, ns_id, f.name, f.version);
-    if (!seen.insert(fv).second) continue;
-    auto it = inherited.find(fv);
-    fv_ids.push_back(fv);
-    added_by.push_back(it == inherited.end() ? layer_id : it->second);
-  }
-  if (!fv_ids.empty()) {
-    c->Exec(
-        "INSERT INTO layer_features (layer_id, feature_version_id, added_by) "
-        "SELECT $1, u.fv, u.added_by FROM unnest($2::bigint[], $3::bigint[]) AS u(fv, added_by)",
-        {S(layer_id), IntArray(fv_ids), IntArray(added_by)});
-  }
+  PostgresInventory db(*c);
+  store::InsertLayer(db, layer, engine_version, clock_.NowMillis());
   tx.Commit();
 }
 
@@ -472,7 +266,7 @@ std::optional<model::Vulnerability> PostgresStore::GetVulnerability(const std::s
                                                                     const std::string& name) {
   auto c = pool_.Acquire();
   Transaction tx(*c);
-  auto stored = LoadVulnerability(*c, ns, name, false);
+  auto stored = postgres::LoadVulnerability(*c, ns, name, /*for_update=*/false);
   if (!stored) return std::nullopt;
   return std::move(stored->vulnerability);
 }
@@ -484,79 +278,74 @@ VulnerabilityChange PostgresStore::ChangeVulnerability(const std::string& ns,
   {
     auto c = pool_.Acquire();
     Transaction tx(*c);
-    // One change at a time per vulnerability, across every process: the
-    // notification's Old must be exactly what the previous change left.
-    c->Exec("SELECT pg_advisory_xact_lock(hashtext($1))", {"vulnerability:" + ns + "/" + name});
-    auto stored = LoadVulnerability(*c, ns, name, true);
-    if (stored) change.before = stored->vulnerability;
-    change.after = mutate(change.before);
-    if (change.after) {
-      auto& fixed = change.after->fixed_in;
-      std::sort(fixed.begin(), fixed.end(),
-                [](const auto& a, const auto& b) { return a.feature < b.feature; });
-    }
-    if (change.before == change.after) return change;
-
-    if (!change.after) {
-      c->Exec("DELETE FROM vulnerability_fixed_in WHERE vulnerability_id = $1", {S(stored->id)});
-      c->Exec("DELETE FROM vulnerabilities WHERE id = $1", {S(stored->id)});
-    } else {
-      const auto& v = *change.after;
-      std::int64_t id;
-      if (stored) {
-        id = stored->id;
-        c->Exec(
-            "UPDATE vulnerabilities SET description = $1, link = $2, severity = $3, metadata = $4 "
-            "WHERE id = $5",
-            {v.description, v.link, v.severity, v.metadata, S(id)});
-      } else {
-        id = c->Exec(
-                  "INSERT INTO vulnerabilities (namespace_id, name, description, link, severity, "
-                  "metadata) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
-                  {S(NamespaceId(*c, ns)), name, v.description, v.link, v.severity, v.metadata})
-                 .Int(0, 0);
-      }
-      c->Exec("DELETE FROM vulnerability_fixed_in WHERE vulnerability_id = $1", {S(id)});
-      std::vector<std::string> features, versions;
-      for (const auto& f : v.fixed_in) {
-        features.push_back(f.feature);
-        versions.push_back(f.version);
-      }
-      if (!features.empty()) {
-        c->Exec(
-            "INSERT INTO vulnerability_fixed_in (vulnerability_id, feature_name, version) "
-            "SELECT $1, u.f, u.v FROM unnest($2::text[], $3::text[]) AS u(f, v)",
-            {S(id), TextArray(features), TextArray(versions)});
-      }
-    }
-
-    std::vector<std::string> old_layers, new_layers;
-    if (change.before) old_layers = IntroducingLayers(*c, *change.before);
-    if (change.after) new_layers = IntroducingLayers(*c, *change.after);
-    const std::string notification = util::NewUuid();
-    const std::int64_t now = clock_.NowMillis();
-    auto snapshot = [](const std::optional<model::Vulnerability>& v) -> Param {
-      if (!v) return std::nullopt;
-      return SnapshotToJson(*v);
-    };
-    const std::int64_t id =
-        c->Exec(
-             "INSERT INTO notifications (name, created_ms, old_snapshot, new_snapshot, "
-             "old_layer_count, new_layer_count, status, due_ms) "
-             "VALUES ($1, $2, $3, $4, $5, $6, 'pending', $2) RETURNING id",
-             {notification, S(now), snapshot(change.before), snapshot(change.after),
-              S(static_cast<std::int64_t>(old_layers.size())),
-              S(static_cast<std::int64_t>(new_layers.size()))})
-            .Int(0, 0);
-    WriteNotificationLayers(*c, id, model::Side::kOld, old_layers);
-    WriteNotificationLayers(*c, id, model::Side::kNew, new_layers);
-    // Delivered to every listening process when the transaction commits.
-    c->Simple(std::string("NOTIFY ") + kDueChannel);
+    PostgresInventory db(*c);
+    change = ApplyVulnerabilityChange(db, ns, name, mutate, clock_.NowMillis());
+    if (change.before == change.after) return change;  // nothing written
     tx.Commit();
-    change.notification_name = notification;
   }
-  NotifyDue();
+  if (change.notification_name) NotifyDue();
   return change;
+}
+
+FeedCounts PostgresStore::ApplyFeed(const FeedSourceState& state,
+                                    const std::vector<model::Vulnerability>& vulnerabilities,
+                                    const std::map<std::string, std::string>& metadata_by_name,
+                                    const NotificationPolicy& policy) {
+  FeedCounts counts;
+  {
+    auto c = pool_.Acquire();
+    Transaction tx(*c);
+    PostgresInventory db(*c);
+    counts = ApplyFeedSnapshot(db, vulnerabilities, metadata_by_name, clock_.NowMillis(), policy);
+    FeedSourceState recorded = state;
+    recorded.counts = counts;
+    db.UpsertFeedSource(recorded);
+    tx.Commit();
+  }
+  if (counts.notifications > 0) NotifyDue();
+  return counts;
+}
+
+void PostgresStore::RecordFeedSource(const FeedSourceState& state) {
+  auto c = pool_.Acquire();
+  PostgresInventory(*c).UpsertFeedSource(state);
+}
+
+std::optional<FeedSourceState> PostgresStore::GetFeedSource(const std::string& name) {
+  auto c = pool_.Acquire();
+  Rows r = c->Exec(
+      std::string("SELECT ") + kFeedSourceColumns + " FROM feed_sources WHERE name = $1", {name});
+  if (r.empty()) return std::nullopt;
+  return ReadFeedSourceRow(r, 0);
+}
+
+std::vector<FeedSourceState> PostgresStore::ListFeedSources() {
+  auto c = pool_.Acquire();
+  Rows r = c->Exec(std::string("SELECT ") + kFeedSourceColumns +
+                   " FROM feed_sources ORDER BY name COLLATE \"C\"");
+  std::vector<FeedSourceState> out;
+  for (int i = 0; i < r.size(); ++i) out.push_back(ReadFeedSourceRow(r, i));
+  return out;
+}
+
+bool PostgresStore::AcquireUpdaterLease(const std::string& owner, std::int64_t lease_ms) {
+  auto c = pool_.Acquire();
+  // The database's clock: processes whose clocks disagree still agree on
+  // who holds the lease (SPEC §11).
+  Rows r = c->Exec(
+      "INSERT INTO updater_lease (id, owner, until_ms) "
+      "VALUES (1, $1, (extract(epoch from clock_timestamp()) * 1000)::bigint + $2) "
+      "ON CONFLICT (id) DO UPDATE SET owner = EXCLUDED.owner, until_ms = EXCLUDED.until_ms "
+      "WHERE updater_lease.owner = $1 "
+      "OR updater_lease.until_ms < (extract(epoch from clock_timestamp()) * 1000)::bigint "
+      "RETURNING owner",
+      {owner, S(lease_ms)});
+  return !r.empty();
+}
+
+void PostgresStore::ReleaseUpdaterLease(const std::string& owner) {
+  auto c = pool_.Acquire();
+  c->Exec("DELETE FROM updater_lease WHERE id = 1 AND owner = $1", {owner});
 }
 
 std::optional<model::Notification> PostgresStore::GetNotification(const std::string& name) {

@@ -8,8 +8,10 @@
 #include <set>
 
 #include "store/affected.h"
+#include "store/inventory_writes.h"
 #include "store/migrations.h"
 #include "store/round_progress_codec.h"
+#include "store/sqlite/sqlite_inventory.h"
 #include "store/vulnerability_snapshot.h"
 #include "util/uuid.h"
 #include "version/comparator.h"
@@ -18,139 +20,6 @@ namespace herald::store::sqlite {
 namespace {
 
 using Kind = StoreError::Kind;
-
-std::optional<std::int64_t> FindId(Connection& c, const std::string& sql, std::string_view key) {
-  auto& st = c.Prepare(sql).Bind(1, key);
-  if (!st.Step()) return std::nullopt;
-  return st.Int(0);
-}
-
-std::int64_t NamespaceId(Connection& c, const std::string& name) {
-  if (auto id = FindId(c, "SELECT id FROM namespaces WHERE name = ?", name)) return *id;
-  c.Prepare("INSERT INTO namespaces (name) VALUES (?)").Bind(1, name).Run();
-  return c.LastInsertRowId();
-}
-
-std::int64_t FeatureVersionId(Connection& c, std::int64_t namespace_id, const std::string& name,
-                              const std::string& version) {
-  std::int64_t feature_id;
-  auto& find = c.Prepare("SELECT id FROM features WHERE namespace_id = ? AND name = ?");
-  find.Bind(1, namespace_id).Bind(2, name);
-  if (find.Step()) {
-    feature_id = find.Int(0);
-  } else {
-    c.Prepare("INSERT INTO features (namespace_id, name) VALUES (?, ?)")
-        .Bind(1, namespace_id)
-        .Bind(2, name)
-        .Run();
-    feature_id = c.LastInsertRowId();
-  }
-  auto& fv = c.Prepare("SELECT id FROM feature_versions WHERE feature_id = ? AND version = ?");
-  fv.Bind(1, feature_id).Bind(2, version);
-  if (fv.Step()) return fv.Int(0);
-  c.Prepare("INSERT INTO feature_versions (feature_id, version) VALUES (?, ?)")
-      .Bind(1, feature_id)
-      .Bind(2, version)
-      .Run();
-  return c.LastInsertRowId();
-}
-
-struct StoredVulnerability {
-  std::int64_t id;
-  model::Vulnerability vulnerability;
-};
-
-std::vector<model::FixedIn> LoadFixedIn(Connection& c, std::int64_t vulnerability_id) {
-  std::vector<model::FixedIn> out;
-  auto& st = c.Prepare(
-      "SELECT feature_name, version FROM vulnerability_fixed_in WHERE vulnerability_id = ? "
-      "ORDER BY feature_name");
-  st.Bind(1, vulnerability_id);
-  while (st.Step()) out.push_back({st.Text(0), st.Text(1)});
-  return out;
-}
-
-model::Vulnerability ReadVulnerabilityRow(Statement& st, std::string namespace_name) {
-  model::Vulnerability v;
-  v.namespace_name = std::move(namespace_name);
-  v.name = st.Text(1);
-  v.description = st.Text(2);
-  v.link = st.Text(3);
-  v.severity = st.Text(4);
-  v.metadata = st.Text(5);
-  return v;
-}
-
-std::optional<StoredVulnerability> LoadVulnerability(Connection& c, const std::string& ns,
-                                                     const std::string& name) {
-  auto& st = c.Prepare(
-      "SELECT v.id, v.name, v.description, v.link, v.severity, v.metadata "
-      "FROM vulnerabilities v JOIN namespaces n ON n.id = v.namespace_id "
-      "WHERE n.name = ? AND v.name = ?");
-  st.Bind(1, ns).Bind(2, name);
-  if (!st.Step()) return std::nullopt;
-  StoredVulnerability out{st.Int(0), ReadVulnerabilityRow(st, ns)};
-  out.vulnerability.fixed_in = LoadFixedIn(c, out.id);
-  return out;
-}
-
-// The names of the layers that introduce at least one feature version the
-// vulnerability affects, sorted and unique: the frozen, stable page order.
-std::vector<std::string> IntroducingLayers(Connection& c, const model::Vulnerability& v) {
-  const version::Comparator* cmp = version::ForNamespace(v.namespace_name);
-  if (cmp == nullptr) {
-    throw StoreError(Kind::kInvalidArgument, "unknown namespace prefix: " + v.namespace_name);
-  }
-  std::vector<std::int64_t> affected;
-  for (const auto& fix : v.fixed_in) {
-    auto& st = c.Prepare(
-        "SELECT fv.id, fv.version FROM feature_versions fv "
-        "JOIN features f ON f.id = fv.feature_id JOIN namespaces n ON n.id = f.namespace_id "
-        "WHERE n.name = ? AND f.name = ?");
-    st.Bind(1, v.namespace_name).Bind(2, fix.feature);
-    while (st.Step()) {
-      if (IsAffected(*cmp, st.TextView(1), fix.version)) affected.push_back(st.Int(0));
-    }
-  }
-  std::set<std::string> names;
-  for (std::int64_t fv : affected) {
-    auto& st = c.Prepare(
-        "SELECT l.name FROM layer_features lf JOIN layers l ON l.id = lf.layer_id "
-        "WHERE lf.feature_version_id = ? AND lf.added_by = lf.layer_id");
-    st.Bind(1, fv);
-    while (st.Step()) names.emplace(st.TextView(0));
-  }
-  return {names.begin(), names.end()};
-}
-
-void WriteNotificationLayers(Connection& c, std::int64_t notification_id, model::Side side,
-                             const std::vector<std::string>& names) {
-  auto& st = c.Prepare(
-      "INSERT INTO notification_layers (notification_id, side, seq, layer_name) "
-      "VALUES (?, ?, ?, ?)");
-  std::int64_t seq = 0;
-  for (const auto& name : names) {
-    st.Reset()
-        .Bind(1, notification_id)
-        .Bind(2, static_cast<std::int64_t>(side))
-        .Bind(3, seq++)
-        .Bind(4, name)
-        .Run();
-  }
-}
-
-void WriteFixedIn(Connection& c, std::int64_t vulnerability_id,
-                  const std::vector<model::FixedIn>& fixed_in) {
-  c.Prepare("DELETE FROM vulnerability_fixed_in WHERE vulnerability_id = ?")
-      .Bind(1, vulnerability_id)
-      .Run();
-  auto& st = c.Prepare(
-      "INSERT INTO vulnerability_fixed_in (vulnerability_id, feature_name, version) "
-      "VALUES (?, ?, ?)");
-  for (const auto& f : fixed_in) {
-    st.Reset().Bind(1, vulnerability_id).Bind(2, f.feature).Bind(3, f.version).Run();
-  }
-}
 
 model::NotificationStatus StatusFromText(std::string_view text) {
   auto status = model::ParseNotificationStatus(text);
@@ -281,87 +150,9 @@ bool SqliteStore::Ping() {
 
 void SqliteStore::InsertLayer(const model::Layer& layer, int engine_version) {
   std::lock_guard lock(write_mu_);
-  Connection& c = *writer_;
-  Transaction tx(c);
-  if (FindId(c, "SELECT id FROM layers WHERE name = ?", layer.name)) return;
-
-  std::optional<std::int64_t> parent_id;
-  std::optional<std::int64_t> namespace_id;
-  std::string namespace_name = layer.namespace_name;
-  if (!layer.parent_name.empty()) {
-    auto& st = c.Prepare(
-        "SELECT l.id, l.namespace_id, n.name FROM layers l "
-        "LEFT JOIN namespaces n ON n.id = l.namespace_id WHERE l.name = ?");
-    st.Bind(1, layer.parent_name);
-    if (!st.Step())
-      throw StoreError(Kind::kNotFound, "parent layer not found: " + layer.parent_name);
-    parent_id = st.Int(0);
-    namespace_id = st.OptionalInt(1);
-    if (namespace_name.empty()) namespace_name = st.Text(2);
-  }
-  if (!layer.namespace_name.empty()) namespace_id = NamespaceId(c, layer.namespace_name);
-
-  c.Prepare(
-       "INSERT INTO layers (name, parent_id, namespace_id, engine_version, created_ms) "
-       "VALUES (?, ?, ?, ?, ?)")
-      .Bind(1, layer.name)
-      .Bind(2, parent_id)
-      .Bind(3, namespace_id)
-      .Bind(4, static_cast<std::int64_t>(engine_version))
-      .Bind(5, clock_.NowMillis())
-      .Run();
-  const std::int64_t layer_id = c.LastInsertRowId();
-
-  if (!layer.features) {
-    if (parent_id) {
-      c.Prepare(
-           "INSERT INTO layer_features (layer_id, feature_version_id, added_by) "
-           "SELECT ?, feature_version_id, added_by FROM layer_features WHERE layer_id = ?")
-          .Bind(1, layer_id)
-          .Bind(2, *parent_id)
-          .Run();
-    }
-    tx.Commit();
-    return;
-  }
-
-  // A feature version the parent already has keeps the ancestor that
-  // introduced it; anything else is introduced by this layer.
-  std::map<std::int64_t, std::int64_t> inherited;
-  if (parent_id) {
-    auto& st =
-        c.Prepare("SELECT feature_version_id, added_by FROM layer_features WHERE layer_id = ?");
-    st.Bind(1, *parent_id);
-    while (st.Step()) inherited.emplace(st.Int(0), st.Int(1));
-  }
-  std::map<std::string, std::int64_t> namespace_ids;
-  auto& insert = c.Prepare(
-      "INSERT OR IGNORE INTO layer_features (layer_id, feature_version_id, added_by) "
-      "VALUES (?, ?, ?)");
-  for (const auto& f : *layer.features) {
-    std::int64_t ns_id;
-    if (!f.namespace_name.empty()) {
-      auto it = namespace_ids.find(f.namespace_name);
-      if (it == namespace_ids.end()) {
-        it = namespace_ids.emplace(f.namespace_name, NamespaceId(c, f.namespace_name)).first;
-      }
-      ns_id = it->second;
-    } else if (namespace_id) {
-      ns_id = *namespace_id;
-    } else {
-      throw StoreError(Kind::kInvalidArgument,
-                       "feature " + f.name + " has no namespace: set Layer.NamespaceName");
-    }
-    RequireValidFeatureVersion(f.namespace_name.empty() ? namespace_name : f.namespace_name, f);
-
-    const std::int64_t fv_id = FeatureVersionId(c, ns_id, f.name, f.version);
-    auto it = inherited.find(fv_id);
-    insert.Reset()
-        .Bind(1, layer_id)
-        .Bind(2, fv_id)
-        .Bind(3, it == inherited.end() ? layer_id : it->second)
-        .Run();
-  }
+  Transaction tx(*writer_);
+  SqliteInventory db(*writer_);
+  store::InsertLayer(db, layer, engine_version, clock_.NowMillis());
   tx.Commit();
 }
 
@@ -486,88 +277,93 @@ std::optional<model::Vulnerability> SqliteStore::GetVulnerability(const std::str
                                                                   const std::string& name) {
   auto c = Reader();
   Transaction tx(*c, /*write=*/false);
-  auto stored = LoadVulnerability(*c, ns, name);
+  auto stored = SqliteInventory(*c).LoadVulnerability(ns, name);
   if (!stored) return std::nullopt;
   return std::move(stored->vulnerability);
 }
 
 VulnerabilityChange SqliteStore::ChangeVulnerability(const std::string& ns, const std::string& name,
                                                      const VulnerabilityMutation& mutate) {
-  std::lock_guard lock(write_mu_);
-  Connection& c = *writer_;
-  Transaction tx(c);
-  auto stored = LoadVulnerability(c, ns, name);
   VulnerabilityChange change;
-  if (stored) change.before = stored->vulnerability;
-  change.after = mutate(change.before);
-  if (change.after) {
-    auto& fixed = change.after->fixed_in;
-    std::sort(fixed.begin(), fixed.end(),
-              [](const auto& a, const auto& b) { return a.feature < b.feature; });
+  {
+    std::lock_guard lock(write_mu_);
+    Transaction tx(*writer_);
+    SqliteInventory db(*writer_);
+    change = ApplyVulnerabilityChange(db, ns, name, mutate, clock_.NowMillis());
+    if (change.before == change.after) return change;  // nothing written
+    tx.Commit();
   }
-  if (change.before == change.after) return change;  // identical: nothing to record
-
-  if (!change.after) {
-    c.Prepare("DELETE FROM vulnerability_fixed_in WHERE vulnerability_id = ?")
-        .Bind(1, stored->id)
-        .Run();
-    c.Prepare("DELETE FROM vulnerabilities WHERE id = ?").Bind(1, stored->id).Run();
-  } else {
-    const auto& v = *change.after;
-    std::int64_t id;
-    if (stored) {
-      id = stored->id;
-      c.Prepare(
-           "UPDATE vulnerabilities SET description = ?, link = ?, severity = ?, metadata = ? "
-           "WHERE id = ?")
-          .Bind(1, v.description)
-          .Bind(2, v.link)
-          .Bind(3, v.severity)
-          .Bind(4, v.metadata)
-          .Bind(5, id)
-          .Run();
-    } else {
-      c.Prepare(
-           "INSERT INTO vulnerabilities (namespace_id, name, description, link, severity, "
-           "metadata) VALUES (?, ?, ?, ?, ?, ?)")
-          .Bind(1, NamespaceId(c, ns))
-          .Bind(2, name)
-          .Bind(3, v.description)
-          .Bind(4, v.link)
-          .Bind(5, v.severity)
-          .Bind(6, v.metadata)
-          .Run();
-      id = c.LastInsertRowId();
-    }
-    WriteFixedIn(c, id, v.fixed_in);
-  }
-
-  std::vector<std::string> old_layers, new_layers;
-  if (change.before) old_layers = IntroducingLayers(c, *change.before);
-  if (change.after) new_layers = IntroducingLayers(c, *change.after);
-  const std::string notification = util::NewUuid();
-  auto snapshot = [](const std::optional<model::Vulnerability>& v) -> std::optional<std::string> {
-    if (!v) return std::nullopt;
-    return SnapshotToJson(*v);
-  };
-  auto old_snapshot = snapshot(change.before);
-  auto new_snapshot = snapshot(change.after);
-  auto& ins = c.Prepare(
-      "INSERT INTO notifications (name, created_ms, old_snapshot, new_snapshot, "
-      "old_layer_count, new_layer_count, status, due_ms) VALUES (?, ?, ?, ?, ?, ?, 'pending', ?2)");
-  ins.Bind(1, notification).Bind(2, clock_.NowMillis());
-  old_snapshot ? ins.Bind(3, *old_snapshot) : ins.Bind(3, std::nullopt);
-  new_snapshot ? ins.Bind(4, *new_snapshot) : ins.Bind(4, std::nullopt);
-  ins.Bind(5, static_cast<std::int64_t>(old_layers.size()))
-      .Bind(6, static_cast<std::int64_t>(new_layers.size()))
-      .Run();
-  const std::int64_t notification_id = c.LastInsertRowId();
-  WriteNotificationLayers(c, notification_id, model::Side::kOld, old_layers);
-  WriteNotificationLayers(c, notification_id, model::Side::kNew, new_layers);
-  tx.Commit();
-  change.notification_name = notification;
-  NotifyDue();
+  if (change.notification_name) NotifyDue();
   return change;
+}
+
+FeedCounts SqliteStore::ApplyFeed(const FeedSourceState& state,
+                                  const std::vector<model::Vulnerability>& vulnerabilities,
+                                  const std::map<std::string, std::string>& metadata_by_name,
+                                  const NotificationPolicy& policy) {
+  FeedCounts counts;
+  {
+    std::lock_guard lock(write_mu_);
+    Transaction tx(*writer_);
+    SqliteInventory db(*writer_);
+    counts = ApplyFeedSnapshot(db, vulnerabilities, metadata_by_name, clock_.NowMillis(), policy);
+    FeedSourceState recorded = state;
+    recorded.counts = counts;
+    db.UpsertFeedSource(recorded);
+    tx.Commit();
+  }
+  if (counts.notifications > 0) NotifyDue();
+  return counts;
+}
+
+void SqliteStore::RecordFeedSource(const FeedSourceState& state) {
+  std::lock_guard lock(write_mu_);
+  Transaction tx(*writer_);
+  SqliteInventory(*writer_).UpsertFeedSource(state);
+  tx.Commit();
+}
+
+std::optional<FeedSourceState> SqliteStore::GetFeedSource(const std::string& name) {
+  auto c = Reader();
+  auto& st =
+      c->Prepare(std::string("SELECT ") + kFeedSourceColumns + " FROM feed_sources WHERE name = ?");
+  st.Bind(1, name);
+  if (!st.Step()) return std::nullopt;
+  return ReadFeedSourceRow(st);
+}
+
+std::vector<FeedSourceState> SqliteStore::ListFeedSources() {
+  auto c = Reader();
+  auto& st =
+      c->Prepare(std::string("SELECT ") + kFeedSourceColumns + " FROM feed_sources ORDER BY name");
+  std::vector<FeedSourceState> out;
+  while (st.Step()) out.push_back(ReadFeedSourceRow(st));
+  return out;
+}
+
+bool SqliteStore::AcquireUpdaterLease(const std::string& owner, std::int64_t lease_ms) {
+  std::lock_guard lock(write_mu_);
+  Transaction tx(*writer_);
+  const std::int64_t now = clock_.NowMillis();
+  writer_
+      ->Prepare(
+          "INSERT INTO updater_lease (id, owner, until_ms) VALUES (1, ?1, ?2) "
+          "ON CONFLICT (id) DO UPDATE SET owner = excluded.owner, until_ms = excluded.until_ms "
+          "WHERE updater_lease.owner = ?1 OR updater_lease.until_ms < ?3")
+      .Bind(1, owner)
+      .Bind(2, now + lease_ms)
+      .Bind(3, now)
+      .Run();
+  const bool held = writer_->Changes() > 0;
+  tx.Commit();
+  return held;
+}
+
+void SqliteStore::ReleaseUpdaterLease(const std::string& owner) {
+  std::lock_guard lock(write_mu_);
+  Transaction tx(*writer_);
+  writer_->Prepare("DELETE FROM updater_lease WHERE id = 1 AND owner = ?").Bind(1, owner).Run();
+  tx.Commit();
 }
 
 std::optional<model::Notification> SqliteStore::GetNotification(const std::string& name) {

@@ -46,6 +46,15 @@ class SqliteStore final : public Store {
                                           const std::string& name,
                                           const VulnerabilityMutation& mutate) override;
 
+  FeedCounts ApplyFeed(const FeedSourceState& state,
+                       const std::vector<model::Vulnerability>& vulnerabilities,
+                       const std::map<std::string, std::string>& metadata_by_name,
+                       const NotificationPolicy& policy) override;
+  void RecordFeedSource(const FeedSourceState& state) override;
+  std::optional<FeedSourceState> GetFeedSource(const std::string& name) override;
+  std::vector<FeedSourceState> ListFeedSources() override;
+  bool AcquireUpdaterLease(const std::string& owner, std::int64_t lease_ms) override;
+  void ReleaseUpdaterLease(const std::string& owner) override;
   std::optional<model::Notification> GetNotification(const std::string& name) override;
   std::vector<std::string> NotificationLayers(std::int64_t notification_id, model::Side side,
                                               std::int64_t offset, int limit) override;

@@ -380,6 +380,72 @@ TEST_P(StoreConformanceTest, ReleaseRedeliverAndDelete) {
   EXPECT_TRUE(store().ClaimDue("q", now + 1000000, now + 2000000, 10).empty());
 }
 
+// The updater's bulk path (SPEC §8 rules 1-3) through the same rules as the
+// API: counts, the notification policy, and metadata merges.
+TEST_P(StoreConformanceTest, FeedSnapshotsApplyInOneTransactionWithTheirPolicy) {
+  store().InsertLayer(
+      MakeLayer("img", "", "debian:8", std::vector<FeatureVersion>{{"", "openssl", "1.0"}}), 3);
+  FeedSourceState source;
+  source.name = "debian";
+  source.kind = "debian-tracker";
+  source.last_attempt_ms = source.last_success_ms = 1000;
+  source.outcome = "success";
+  const std::vector<Vulnerability> first = {MakeVuln("CVE-A", {{"openssl", "2.0"}}),
+                                            MakeVuln("CVE-B", {{"zlib", "2.0"}})};
+  // First import: stored, counted, no notification.
+  FeedCounts counts = store().ApplyFeed(source, first, {}, {.notify = false});
+  EXPECT_EQ(counts.added, 2);
+  EXPECT_EQ(counts.notifications, 0);
+  EXPECT_TRUE(store().ListNotifications(std::nullopt, 10, 0).notifications.empty());
+  auto recorded = store().GetFeedSource("debian");
+  ASSERT_TRUE(recorded.has_value());
+  EXPECT_EQ(recorded->counts.added, 2);
+  EXPECT_EQ(recorded->outcome, "success");
+  EXPECT_EQ(recorded->last_success_ms, 1000);
+
+  // The same snapshot again: nothing changes.
+  counts = store().ApplyFeed(source, first, {}, {});
+  EXPECT_EQ(counts.unchanged, 2);
+  EXPECT_EQ(counts.added + counts.changed + counts.notifications, 0);
+
+  // NVD metadata enriches every namespace's CVE-A; a later import of the
+  // distribution feed (no metadata of its own) keeps it.
+  Vulnerability other_ns = MakeVuln("CVE-A", {{"openssl", "2.0"}});
+  other_ns.namespace_name = "debian:9";
+  store().ApplyFeed(source, {other_ns}, {}, {.notify = false});
+  counts = store().ApplyFeed(source, {}, {{"CVE-A", R"({"NVD":{"CVSSv3":{"Score":9.8}}})"}},
+                             {.notify = false});
+  EXPECT_EQ(counts.changed, 2);
+  counts = store().ApplyFeed(source, first, {}, {});
+  EXPECT_EQ(counts.unchanged, 2);
+  EXPECT_EQ(store().GetVulnerability("debian:8", "CVE-A")->metadata,
+            R"({"NVD":{"CVSSv3":{"Score":9.8}}})");
+  EXPECT_EQ(store().GetVulnerability("debian:9", "CVE-A")->metadata,
+            R"({"NVD":{"CVSSv3":{"Score":9.8}}})");
+
+  // notifyUnaffected: false → only the change that affects a layer notifies.
+  const std::vector<Vulnerability> second = {MakeVuln("CVE-A", {{"openssl", "3.0"}}),
+                                             MakeVuln("CVE-B", {{"zlib", "3.0"}})};
+  counts = store().ApplyFeed(source, second, {}, {.notify = true, .only_if_affected = true});
+  EXPECT_EQ(counts.changed, 2);
+  EXPECT_EQ(counts.notifications, 1);
+  const auto listed = store().ListNotifications(std::nullopt, 10, 0).notifications;
+  ASSERT_EQ(listed.size(), 1u);
+  EXPECT_EQ(Layers(listed[0].name, Side::kNew), std::vector<std::string>{"img"});
+
+  // A vulnerability the snapshot no longer lists is left in place.
+  counts = store().ApplyFeed(source, {second[0]}, {}, {});
+  EXPECT_TRUE(store().GetVulnerability("debian:8", "CVE-B").has_value());
+
+  FeedSourceState failed = *store().GetFeedSource("debian");
+  failed.outcome = "failure";
+  failed.error = "HTTP 500";
+  store().RecordFeedSource(failed);
+  const auto all = store().ListFeedSources();
+  ASSERT_EQ(all.size(), 1u);
+  EXPECT_EQ(all[0].error, "HTTP 500");
+}
+
 TEST_P(StoreConformanceTest, NewNotificationsWakeTheListener) {
   std::atomic<int> woken{0};
   store().SetDueListener([&] { ++woken; });

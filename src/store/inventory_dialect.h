@@ -1,0 +1,98 @@
+// The per-dialect primitives of the inventory writes: what SQLite and
+// PostgreSQL each say in their own SQL. Every call runs inside the caller's
+// open write transaction. The rules that combine them (SPEC §3: when a
+// change makes a notification, which layers it freezes, which ancestor
+// introduced a feature) live once, in inventory_writes.h, above this seam.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "model/notification.h"
+#include "model/vulnerability.h"
+#include "store/store.h"
+
+namespace herald::store {
+
+class InventoryDialect {
+ public:
+  virtual ~InventoryDialect() = default;
+
+  struct StoredVulnerability {
+    std::int64_t id = 0;
+    model::Vulnerability vulnerability;  // FixedIn sorted by feature
+  };
+  struct LayerRow {
+    std::int64_t id = 0;
+    std::optional<std::int64_t> namespace_id;
+    std::string namespace_name;  // "" when the layer has none
+  };
+
+  // ---- Vulnerabilities ----
+  // Serialises changes of one vulnerability across processes (PostgreSQL);
+  // a single writer needs nothing.
+  virtual void LockVulnerability(const std::string& namespace_name, const std::string& name) = 0;
+  virtual std::optional<StoredVulnerability> LoadVulnerability(const std::string& namespace_name,
+                                                               const std::string& name) = 0;
+  // Finds or creates.
+  virtual std::int64_t NamespaceId(const std::string& name) = 0;
+  virtual std::int64_t InsertVulnerability(std::int64_t namespace_id,
+                                           const model::Vulnerability& v) = 0;
+  // Description, link, severity and metadata.
+  virtual void UpdateVulnerability(std::int64_t id, const model::Vulnerability& v) = 0;
+  virtual void DeleteVulnerability(std::int64_t id) = 0;
+  virtual void ReplaceFixedIn(std::int64_t vulnerability_id,
+                              const std::vector<model::FixedIn>& fixed_in) = 0;
+
+  // The namespaces holding a vulnerability of this name (NVD metadata).
+  virtual std::vector<std::string> NamespacesWithVulnerability(const std::string& name) = 0;
+
+  // ---- Which layers a vulnerability affects ----
+  // (feature version id, version) of every stored version of a package.
+  virtual std::vector<std::pair<std::int64_t, std::string>> FeatureVersions(
+      const std::string& namespace_name, const std::string& feature) = 0;
+  // The names of the layers that introduced any of them, sorted bytewise and
+  // unique.
+  virtual std::vector<std::string> LayersIntroducing(
+      const std::vector<std::int64_t>& feature_version_ids) = 0;
+
+  // ---- Notifications ----
+  // A pending notification due at `created_ms`; returns its id.
+  virtual std::int64_t InsertNotification(const std::string& name, std::int64_t created_ms,
+                                          const std::optional<std::string>& old_snapshot,
+                                          const std::optional<std::string>& new_snapshot,
+                                          std::int64_t old_layer_count,
+                                          std::int64_t new_layer_count) = 0;
+  virtual void WriteNotificationLayers(std::int64_t notification_id, model::Side side,
+                                       const std::vector<std::string>& names) = 0;
+  // Tells other processes, at commit, that a notification is due.
+  virtual void AnnounceDue() = 0;
+
+  // ---- Feed sources ----
+  // Inserts or replaces the row of state.name.
+  virtual void UpsertFeedSource(const FeedSourceState& state) = 0;
+
+  // ---- Layers ----
+  virtual void LockLayer(const std::string& name) = 0;
+  virtual std::optional<LayerRow> FindLayer(const std::string& name) = 0;
+  virtual std::int64_t InsertLayerRow(const std::string& name,
+                                      std::optional<std::int64_t> parent_id,
+                                      std::optional<std::int64_t> namespace_id, int engine_version,
+                                      std::int64_t created_ms) = 0;
+  // The child gets the parent's whole set, AddedBy included.
+  virtual void CopyLayerFeatures(std::int64_t layer_id, std::int64_t parent_id) = 0;
+  // feature version id → the layer that introduced it, for one layer.
+  virtual std::map<std::int64_t, std::int64_t> LayerFeatures(std::int64_t layer_id) = 0;
+  // Finds or creates the feature and its version.
+  virtual std::int64_t FeatureVersionId(std::int64_t namespace_id, const std::string& name,
+                                        const std::string& version) = 0;
+  // (feature version id, added by), each id once.
+  virtual void InsertLayerFeatures(
+      std::int64_t layer_id, const std::vector<std::pair<std::int64_t, std::int64_t>>& rows) = 0;
+};
+
+}  // namespace herald::store

@@ -1,0 +1,291 @@
+#include "store/postgres/postgres_inventory.h"
+
+#include <algorithm>
+
+#include "store/store.h"
+
+namespace herald::store::postgres {
+namespace {
+
+using Kind = StoreError::Kind;
+
+// Get-or-create in one round trip when possible. The CTE sees nothing when
+// another transaction inserted the row and committed while this one waited
+// on the conflict (its snapshot predates that commit); a second, separate
+// SELECT then gets a fresh snapshot and finds it.
+std::int64_t GetOrCreate(Connection& c, const std::string& table, const std::string& columns,
+                         const std::string& where, const std::vector<Param>& values) {
+  const std::string select = "SELECT id FROM " + table + " WHERE " + where;
+  std::string placeholders;
+  for (std::size_t i = 1; i <= values.size(); ++i) {
+    placeholders += (i > 1 ? ", $" : "$") + std::to_string(i);
+  }
+  Rows r = c.Exec("WITH ins AS (INSERT INTO " + table + " (" + columns + ") VALUES (" +
+                      placeholders + ") ON CONFLICT (" + columns +
+                      ") DO NOTHING RETURNING id) SELECT id FROM ins UNION ALL " + select,
+                  values);
+  if (!r.empty()) return r.Int(0, 0);
+  Rows again = c.Exec(select, values);
+  if (again.empty())
+    throw StoreError(Kind::kUnavailable, "cannot find or create a row in " + table);
+  return again.Int(0, 0);
+}
+
+Param Optional(const std::optional<std::int64_t>& v) {
+  return v ? Param(S(*v)) : std::nullopt;
+}
+
+}  // namespace
+
+std::optional<std::int64_t> FindId(Connection& c, const std::string& sql, const std::string& key) {
+  Rows r = c.Exec(sql, {key});
+  if (r.empty()) return std::nullopt;
+  return r.Int(0, 0);
+}
+
+std::vector<model::FixedIn> LoadFixedIn(Connection& c, std::int64_t vulnerability_id) {
+  Rows r = c.Exec(
+      "SELECT feature_name, version FROM vulnerability_fixed_in WHERE vulnerability_id = $1 "
+      "ORDER BY feature_name COLLATE \"C\"",
+      {S(vulnerability_id)});
+  std::vector<model::FixedIn> out;
+  for (int i = 0; i < r.size(); ++i) out.push_back({r.Text(i, 0), r.Text(i, 1)});
+  return out;
+}
+
+model::Vulnerability ReadVulnerability(const Rows& r, int i, const std::string& ns) {
+  model::Vulnerability v;
+  v.namespace_name = ns;
+  v.name = r.Text(i, 1);
+  v.description = r.Text(i, 2);
+  v.link = r.Text(i, 3);
+  v.severity = r.Text(i, 4);
+  v.metadata = r.Text(i, 5);
+  return v;
+}
+
+std::optional<InventoryDialect::StoredVulnerability> LoadVulnerability(Connection& c,
+                                                                       const std::string& ns,
+                                                                       const std::string& name,
+                                                                       bool for_update) {
+  Rows r = c.Exec(std::string("SELECT v.id, v.name, v.description, v.link, v.severity, v.metadata "
+                              "FROM vulnerabilities v JOIN namespaces n ON n.id = v.namespace_id "
+                              "WHERE n.name = $1 AND v.name = $2") +
+                      (for_update ? " FOR UPDATE OF v" : ""),
+                  {ns, name});
+  if (r.empty()) return std::nullopt;
+  InventoryDialect::StoredVulnerability out{r.Int(0, 0), ReadVulnerability(r, 0, ns)};
+  out.vulnerability.fixed_in = LoadFixedIn(c, out.id);
+  return out;
+}
+
+void PostgresInventory::LockVulnerability(const std::string& ns, const std::string& name) {
+  c_.Exec("SELECT pg_advisory_xact_lock(hashtext($1))", {"vulnerability:" + ns + "/" + name});
+}
+
+std::optional<InventoryDialect::StoredVulnerability> PostgresInventory::LoadVulnerability(
+    const std::string& ns, const std::string& name) {
+  return postgres::LoadVulnerability(c_, ns, name, /*for_update=*/true);
+}
+
+std::int64_t PostgresInventory::NamespaceId(const std::string& name) {
+  return GetOrCreate(c_, "namespaces", "name", "name = $1", {name});
+}
+
+std::int64_t PostgresInventory::InsertVulnerability(std::int64_t namespace_id,
+                                                    const model::Vulnerability& v) {
+  return c_
+      .Exec(
+          "INSERT INTO vulnerabilities (namespace_id, name, description, link, severity, "
+          "metadata) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+          {S(namespace_id), v.name, v.description, v.link, v.severity, v.metadata})
+      .Int(0, 0);
+}
+
+void PostgresInventory::UpdateVulnerability(std::int64_t id, const model::Vulnerability& v) {
+  c_.Exec(
+      "UPDATE vulnerabilities SET description = $1, link = $2, severity = $3, metadata = $4 "
+      "WHERE id = $5",
+      {v.description, v.link, v.severity, v.metadata, S(id)});
+}
+
+void PostgresInventory::DeleteVulnerability(std::int64_t id) {
+  c_.Exec("DELETE FROM vulnerability_fixed_in WHERE vulnerability_id = $1", {S(id)});
+  c_.Exec("DELETE FROM vulnerabilities WHERE id = $1", {S(id)});
+}
+
+void PostgresInventory::ReplaceFixedIn(std::int64_t id,
+                                       const std::vector<model::FixedIn>& fixed_in) {
+  c_.Exec("DELETE FROM vulnerability_fixed_in WHERE vulnerability_id = $1", {S(id)});
+  if (fixed_in.empty()) return;
+  std::vector<std::string> features, versions;
+  for (const auto& f : fixed_in) {
+    features.push_back(f.feature);
+    versions.push_back(f.version);
+  }
+  c_.Exec(
+      "INSERT INTO vulnerability_fixed_in (vulnerability_id, feature_name, version) "
+      "SELECT $1, u.f, u.v FROM unnest($2::text[], $3::text[]) AS u(f, v)",
+      {S(id), TextArray(features), TextArray(versions)});
+}
+
+FeedSourceState ReadFeedSourceRow(const Rows& r, int i) {
+  FeedSourceState s;
+  s.name = r.Text(i, 0);
+  s.kind = r.Text(i, 1);
+  s.last_attempt_ms = r.OptionalInt(i, 2);
+  s.last_success_ms = r.OptionalInt(i, 3);
+  s.outcome = r.Text(i, 4);
+  s.error = r.Text(i, 5);
+  s.etag = r.Text(i, 6);
+  s.last_modified = r.Text(i, 7);
+  s.counts = {r.Int(i, 8), r.Int(i, 9), r.Int(i, 10), r.Int(i, 11)};
+  s.skipped = r.Int(i, 12);
+  return s;
+}
+
+std::vector<std::string> PostgresInventory::NamespacesWithVulnerability(const std::string& name) {
+  Rows r = c_.Exec(
+      "SELECT n.name FROM vulnerabilities v JOIN namespaces n ON n.id = v.namespace_id "
+      "WHERE v.name = $1 ORDER BY n.name COLLATE \"C\"",
+      {name});
+  std::vector<std::string> out;
+  for (int i = 0; i < r.size(); ++i) out.push_back(r.Text(i, 0));
+  return out;
+}
+
+void PostgresInventory::UpsertFeedSource(const FeedSourceState& s) {
+  c_.Exec(std::string("INSERT INTO feed_sources (") + kFeedSourceColumns +
+              ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) "
+              "ON CONFLICT (name) DO UPDATE SET kind = EXCLUDED.kind, "
+              "last_attempt_ms = EXCLUDED.last_attempt_ms, "
+              "last_success_ms = EXCLUDED.last_success_ms, outcome = EXCLUDED.outcome, "
+              "error = EXCLUDED.error, etag = EXCLUDED.etag, "
+              "last_modified = EXCLUDED.last_modified, added = EXCLUDED.added, "
+              "changed = EXCLUDED.changed, unchanged = EXCLUDED.unchanged, "
+              "notifications = EXCLUDED.notifications, skipped = EXCLUDED.skipped",
+          {s.name, s.kind, Optional(s.last_attempt_ms), Optional(s.last_success_ms), s.outcome,
+           s.error, s.etag, s.last_modified, S(s.counts.added), S(s.counts.changed),
+           S(s.counts.unchanged), S(s.counts.notifications), S(s.skipped)});
+}
+
+std::vector<std::pair<std::int64_t, std::string>> PostgresInventory::FeatureVersions(
+    const std::string& ns, const std::string& feature) {
+  Rows r = c_.Exec(
+      "SELECT fv.id, fv.version FROM feature_versions fv "
+      "JOIN features f ON f.id = fv.feature_id JOIN namespaces n ON n.id = f.namespace_id "
+      "WHERE n.name = $1 AND f.name = $2",
+      {ns, feature});
+  std::vector<std::pair<std::int64_t, std::string>> out;
+  for (int i = 0; i < r.size(); ++i) out.emplace_back(r.Int(i, 0), r.Text(i, 1));
+  return out;
+}
+
+std::vector<std::string> PostgresInventory::LayersIntroducing(
+    const std::vector<std::int64_t>& ids) {
+  std::vector<std::optional<std::int64_t>> array(ids.begin(), ids.end());
+  Rows r = c_.Exec(
+      "SELECT DISTINCT l.name FROM layer_features lf JOIN layers l ON l.id = lf.layer_id "
+      "WHERE lf.feature_version_id = ANY($1::bigint[]) AND lf.added_by = lf.layer_id",
+      {IntArray(array)});
+  std::vector<std::string> names;
+  names.reserve(static_cast<std::size_t>(r.size()));
+  for (int i = 0; i < r.size(); ++i) names.push_back(r.Text(i, 0));
+  // Byte order, as SQLite's: the frozen page order is the same on both stores.
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+std::int64_t PostgresInventory::InsertNotification(const std::string& name, std::int64_t created_ms,
+                                                   const std::optional<std::string>& old_snapshot,
+                                                   const std::optional<std::string>& new_snapshot,
+                                                   std::int64_t old_layer_count,
+                                                   std::int64_t new_layer_count) {
+  return c_
+      .Exec(
+          "INSERT INTO notifications (name, created_ms, old_snapshot, new_snapshot, "
+          "old_layer_count, new_layer_count, status, due_ms) "
+          "VALUES ($1, $2, $3, $4, $5, $6, 'pending', $2) RETURNING id",
+          {name, S(created_ms), old_snapshot, new_snapshot, S(old_layer_count), S(new_layer_count)})
+      .Int(0, 0);
+}
+
+void PostgresInventory::WriteNotificationLayers(std::int64_t id, model::Side side,
+                                                const std::vector<std::string>& names) {
+  if (names.empty()) return;
+  c_.Exec(
+      "INSERT INTO notification_layers (notification_id, side, seq, layer_name) "
+      "SELECT $1, $2, s.ord - 1, s.name FROM unnest($3::text[]) WITH ORDINALITY AS s(name, ord)",
+      {S(id), S(static_cast<std::int64_t>(side)), TextArray(names)});
+}
+
+void PostgresInventory::AnnounceDue() {
+  // Delivered to every listening process when the transaction commits.
+  c_.Simple(std::string("NOTIFY ") + kDueChannel);
+}
+
+void PostgresInventory::LockLayer(const std::string& name) {
+  // One writer per layer name across processes.
+  c_.Exec("SELECT pg_advisory_xact_lock(hashtext($1))", {"layer:" + name});
+}
+
+std::optional<InventoryDialect::LayerRow> PostgresInventory::FindLayer(const std::string& name) {
+  Rows p = c_.Exec(
+      "SELECT l.id, l.namespace_id, n.name FROM layers l "
+      "LEFT JOIN namespaces n ON n.id = l.namespace_id WHERE l.name = $1",
+      {name});
+  if (p.empty()) return std::nullopt;
+  return LayerRow{p.Int(0, 0), p.OptionalInt(0, 1), p.Text(0, 2)};
+}
+
+std::int64_t PostgresInventory::InsertLayerRow(const std::string& name,
+                                               std::optional<std::int64_t> parent_id,
+                                               std::optional<std::int64_t> namespace_id,
+                                               int engine_version, std::int64_t created_ms) {
+  return c_
+      .Exec(
+          "INSERT INTO layers (name, parent_id, namespace_id, engine_version, created_ms) "
+          "VALUES ($1, $2, $3, $4, $5) RETURNING id",
+          {name, Optional(parent_id), Optional(namespace_id), S(engine_version), S(created_ms)})
+      .Int(0, 0);
+}
+
+void PostgresInventory::CopyLayerFeatures(std::int64_t layer_id, std::int64_t parent_id) {
+  c_.Exec(
+      "INSERT INTO layer_features (layer_id, feature_version_id, added_by) "
+      "SELECT $1, feature_version_id, added_by FROM layer_features WHERE layer_id = $2",
+      {S(layer_id), S(parent_id)});
+}
+
+std::map<std::int64_t, std::int64_t> PostgresInventory::LayerFeatures(std::int64_t layer_id) {
+  Rows r = c_.Exec("SELECT feature_version_id, added_by FROM layer_features WHERE layer_id = $1",
+                   {S(layer_id)});
+  std::map<std::int64_t, std::int64_t> out;
+  for (int i = 0; i < r.size(); ++i) out.emplace(r.Int(i, 0), r.Int(i, 1));
+  return out;
+}
+
+std::int64_t PostgresInventory::FeatureVersionId(std::int64_t namespace_id, const std::string& name,
+                                                 const std::string& version) {
+  const std::int64_t feature =
+      GetOrCreate(c_, "features", "namespace_id, name", "namespace_id = $1 AND name = $2",
+                  {S(namespace_id), name});
+  return GetOrCreate(c_, "feature_versions", "feature_id, version",
+                     "feature_id = $1 AND version = $2", {S(feature), version});
+}
+
+void PostgresInventory::InsertLayerFeatures(
+    std::int64_t layer_id, const std::vector<std::pair<std::int64_t, std::int64_t>>& rows) {
+  if (rows.empty()) return;
+  std::vector<std::optional<std::int64_t>> fv_ids, added_by;
+  for (const auto& [fv, by] : rows) {
+    fv_ids.push_back(fv);
+    added_by.push_back(by);
+  }
+  c_.Exec(
+      "INSERT INTO layer_features (layer_id, feature_version_id, added_by) "
+      "SELECT $1, u.fv, u.added_by FROM unnest($2::bigint[], $3::bigint[]) AS u(fv, added_by)",
+      {S(layer_id), IntArray(fv_ids), IntArray(added_by)});
+}
+
+}  // namespace herald::store::postgres

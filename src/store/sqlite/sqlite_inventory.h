@@ -1,0 +1,74 @@
+// SQLite's InventoryDialect, and the row readers SqliteStore shares with it.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "store/inventory_dialect.h"
+#include "store/sqlite/connection.h"
+
+namespace herald::store::sqlite {
+
+// The first column of the first row of `sql` with `key` bound to ?1.
+std::optional<std::int64_t> FindId(Connection& c, const std::string& sql, std::string_view key);
+
+std::vector<model::FixedIn> LoadFixedIn(Connection& c, std::int64_t vulnerability_id);
+
+// Columns: id, name, description, link, severity, metadata.
+model::Vulnerability ReadVulnerabilityRow(Statement& st, std::string namespace_name);
+
+// Columns: name, kind, last_attempt_ms, last_success_ms, outcome, error,
+// etag, last_modified, added, changed, unchanged, notifications, skipped.
+inline constexpr const char* kFeedSourceColumns =
+    "name, kind, last_attempt_ms, last_success_ms, outcome, error, etag, last_modified, added, "
+    "changed, unchanged, notifications, skipped";
+FeedSourceState ReadFeedSourceRow(Statement& st);
+
+// On the writer connection, inside its transaction (SQLite has one writer:
+// the locks are no-ops, and wake-ups are sent by the store after commit).
+class SqliteInventory : public InventoryDialect {
+ public:
+  explicit SqliteInventory(Connection& c) : c_(c) {}
+
+  void LockVulnerability(const std::string&, const std::string&) override {}
+  std::optional<StoredVulnerability> LoadVulnerability(const std::string& namespace_name,
+                                                       const std::string& name) override;
+  std::int64_t NamespaceId(const std::string& name) override;
+  std::int64_t InsertVulnerability(std::int64_t namespace_id,
+                                   const model::Vulnerability& v) override;
+  void UpdateVulnerability(std::int64_t id, const model::Vulnerability& v) override;
+  void DeleteVulnerability(std::int64_t id) override;
+  void ReplaceFixedIn(std::int64_t vulnerability_id,
+                      const std::vector<model::FixedIn>& fixed_in) override;
+  std::vector<std::string> NamespacesWithVulnerability(const std::string& name) override;
+  void UpsertFeedSource(const FeedSourceState& state) override;
+  std::vector<std::pair<std::int64_t, std::string>> FeatureVersions(
+      const std::string& namespace_name, const std::string& feature) override;
+  std::vector<std::string> LayersIntroducing(
+      const std::vector<std::int64_t>& feature_version_ids) override;
+  std::int64_t InsertNotification(const std::string& name, std::int64_t created_ms,
+                                  const std::optional<std::string>& old_snapshot,
+                                  const std::optional<std::string>& new_snapshot,
+                                  std::int64_t old_layer_count,
+                                  std::int64_t new_layer_count) override;
+  void WriteNotificationLayers(std::int64_t notification_id, model::Side side,
+                               const std::vector<std::string>& names) override;
+  void AnnounceDue() override {}
+  void LockLayer(const std::string&) override {}
+  std::optional<LayerRow> FindLayer(const std::string& name) override;
+  std::int64_t InsertLayerRow(const std::string& name, std::optional<std::int64_t> parent_id,
+                              std::optional<std::int64_t> namespace_id, int engine_version,
+                              std::int64_t created_ms) override;
+  void CopyLayerFeatures(std::int64_t layer_id, std::int64_t parent_id) override;
+  std::map<std::int64_t, std::int64_t> LayerFeatures(std::int64_t layer_id) override;
+  std::int64_t FeatureVersionId(std::int64_t namespace_id, const std::string& name,
+                                const std::string& version) override;
+  void InsertLayerFeatures(std::int64_t layer_id,
+                           const std::vector<std::pair<std::int64_t, std::int64_t>>& rows) override;
+
+ private:
+  Connection& c_;
+};
+
+}  // namespace herald::store::sqlite
