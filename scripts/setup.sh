@@ -9,7 +9,7 @@ packages=(
   libboost-dev libcurl4-openssl-dev libpq-dev libsqlite3-dev libssl-dev
   nlohmann-json3-dev libyaml-cpp-dev libspdlog-dev libfmt-dev libcli11-dev
   prometheus-cpp-dev libgtest-dev libgmock-dev libbenchmark-dev
-  libarchive-dev librpm-dev libisal-dev
+  libarchive-dev librpm-dev libisal-dev libxml2-dev
   postgresql-15 openssl curl python3 wrk
   rpm db5.3-util isal zstd bzip2 xz-utils
 )
