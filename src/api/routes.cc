@@ -48,6 +48,7 @@ Router MakeApiRouter(ApiContext& ctx, std::chrono::nanoseconds timeout) {
   AddLayerRoutes(router, ctx);
   AddVulnerabilityRoutes(router, ctx);
   AddNotificationRoutes(router, ctx);
+  AddUpdaterRoutes(router, ctx);
   router.Add(http::verb::get, "/v1/namespaces", [&ctx](const RequestContext& rc) {
     nlohmann::json list = nlohmann::json::array();
     for (const auto& name : ctx.store.ListNamespaces()) list.push_back({{"Name", name}});

@@ -9,6 +9,7 @@
 #include "analyzer/analyzer.h"
 #include "api/page_token.h"
 #include "api/router.h"
+#include "config/config.h"
 #include "metrics/metrics.h"
 #include "store/store.h"
 #include "util/clock.h"
@@ -23,11 +24,14 @@ struct ApiContext {
   // Layer analysis (SPEC §7); without them a Path layer answers 422.
   analyzer::Analyzer* analyzer = nullptr;
   analyzer::AnalysisPool* analysis_pool = nullptr;
+  // The configured feed sources, for GET /v1/updater.
+  const std::vector<config::FeedSource>* feed_sources = nullptr;
 };
 
 void AddLayerRoutes(Router& router, ApiContext& ctx);
 void AddVulnerabilityRoutes(Router& router, ApiContext& ctx);
 void AddNotificationRoutes(Router& router, ApiContext& ctx);
+void AddUpdaterRoutes(Router& router, ApiContext& ctx);
 
 // Every route of the API port.
 Router MakeApiRouter(ApiContext& ctx, std::chrono::nanoseconds timeout);

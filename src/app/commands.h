@@ -34,4 +34,9 @@ int RunNotificationsDelete(const CommonOptions& options, const std::string& name
 int RunAnalyze(const CommonOptions& options, const std::string& archive, const std::string& prefix,
                const std::string& format);
 
+// herald update [--once] [--source NAME]: runs every feed source (or the one
+// named) now and prints a line per source; 0 when all succeeded, 1 when one
+// failed (or none is configured), 2 for an unknown source name.
+int RunUpdate(const CommonOptions& options, const std::string& source);
+
 }  // namespace herald::app

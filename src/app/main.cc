@@ -67,7 +67,16 @@ int main(int argc, char** argv) {
                    "text (default) or json (the GET /v1/layers/:name?features&vulnerabilities "
                    "envelope of the top layer)")
       ->check(CLI::IsMember({"text", "json"}));
-  for (auto* cmd : {serve, migrate, check, list, show, redeliver, remove, analyze}) {
+  auto* update = app.add_subcommand(
+      "update",
+      "Run every feed source of updater.sources (or the one named) now, then exit: prints what "
+      "each added, changed and left alone; exit 0 when every source succeeded, 1 otherwise");
+  std::string update_source;
+  bool update_once = false;
+  update->add_flag("--once", update_once,
+                   "run once and exit (the only mode; accepted for clarity)");
+  update->add_option("--source", update_source, "run only the source with this name");
+  for (auto* cmd : {serve, migrate, check, list, show, redeliver, remove, analyze, update}) {
     herald::app::AddCommonOptions(*cmd, options);
   }
 
@@ -92,6 +101,7 @@ int main(int argc, char** argv) {
     if (*redeliver) return herald::app::RunNotificationsRedeliver(options, name);
     if (*remove) return herald::app::RunNotificationsDelete(options, name);
     if (*analyze) return herald::app::RunAnalyze(options, archive, name_prefix, output_format);
+    if (*update) return herald::app::RunUpdate(options, update_source);
 
   } catch (const herald::config::ConfigError& e) {
     std::cerr << "herald: invalid configuration: " << e.what() << std::endl;

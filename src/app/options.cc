@@ -1,6 +1,7 @@
 #include "app/options.h"
 
 #include "store/open.h"
+#include "updater/parsers/feed_parser.h"
 
 namespace herald::app {
 
@@ -31,6 +32,19 @@ config::Config LoadEffectiveConfig(const CommonOptions& options) {
   if (options.health_port) cfg.api.health_port = static_cast<std::uint16_t>(*options.health_port);
   if (options.webhook) cfg.notifier.http.endpoint = *options.webhook;
   config::Validate(cfg);
+  // Feed kinds are the parsers compiled in; checked here so that
+  // check-config names a misspelt kind too.
+  for (std::size_t i = 0; i < cfg.updater.sources.size(); ++i) {
+    const std::string& kind = cfg.updater.sources[i].kind;
+    if (updater::FeedParsers().count(kind) == 0) {
+      std::string known;
+      for (const auto& [name, factory] : updater::FeedParsers()) {
+        known += (known.empty() ? "" : ", ") + name;
+      }
+      throw config::ConfigError("clair.updater.sources[" + std::to_string(i) + "].kind",
+                                "unknown kind \"" + kind + "\"; expected one of: " + known);
+    }
+  }
   // The source's form is checked here, so that check-config catches it too.
   try {
     store::ParseSource(cfg.database.source);

@@ -21,6 +21,8 @@
 #include "notifier/engine.h"
 #include "receivers/builtin.h"
 #include "store/open.h"
+#include "updater/update_loop.h"
+#include "updater/updater.h"
 #include "util/uuid.h"
 
 namespace herald::app {
@@ -177,9 +179,13 @@ int RunServe(const CommonOptions& options) {
   std::unique_ptr<store::Store> store;
   std::unique_ptr<analyzer::Analyzer> layer_analyzer;
   std::unique_ptr<analyzer::AnalysisPool> analysis_pool;
+  std::unique_ptr<updater::Updater> feed_updater;
+  std::unique_ptr<updater::UpdateLoop> update_loop;
   std::vector<std::thread> pool;
   for (unsigned i = 0; i < threads; ++i) pool.emplace_back([&ioc] { ioc.run(); });
   auto join = [&] {
+    if (analysis_pool) analysis_pool->Stop();
+    if (update_loop) update_loop->Stop();
     ioc.stop();
     for (auto& t : pool) {
       if (t.joinable()) t.join();
@@ -206,7 +212,8 @@ int RunServe(const CommonOptions& options) {
                       metrics,
                       util::SystemClock::Instance(),
                       layer_analyzer.get(),
-                      analysis_pool.get()};
+                      analysis_pool.get(),
+                      &cfg.updater.sources};
   api_router = std::make_unique<api::Router>(api::MakeApiRouter(ctx, cfg.api.timeout));
   try {
     api_server.Start();
@@ -222,12 +229,26 @@ int RunServe(const CommonOptions& options) {
     store->SetDueListener([e = engine.get()] { e->Wake(); });
     engine->Start();
   }
+  if (cfg.updater.interval > config::Duration::zero() && !cfg.updater.sources.empty()) {
+    feed_updater = std::make_unique<updater::Updater>(*store, cfg.updater, &metrics);
+    update_loop = std::make_unique<updater::UpdateLoop>(*store, *feed_updater, cfg.updater.interval,
+                                                        LeaseOwner());
+    update_loop->Start();
+    spdlog::info("feed updater: {} sources, every {}", cfg.updater.sources.size(),
+                 config::FormatGoDuration(cfg.updater.interval));
+  } else {
+    spdlog::info("feed updater disabled: {}", cfg.updater.sources.empty()
+                                                  ? "no updater.sources configured"
+                                                  : "updater.interval is 0");
+  }
   spdlog::info("herald {} serving the API on :{}{} and health on :{}", HERALD_VERSION,
                api_server.port(), api_options.tls ? " (TLS)" : "", health_server.port());
 
   stop.Wait();
-  // Analyses in flight are abandoned (nothing written) and answered 503.
+  // Analyses in flight are abandoned (nothing written) and answered 503;
+  // a feed run stops at its next document (that source changes nothing).
   analysis_pool->Stop();
+  if (update_loop) update_loop->Stop();
   // The API keeps answering (e.g. DELETEs from receivers) while the
   // notifier drains.
   if (engine) engine->Stop(kDrainGrace);

@@ -235,6 +235,50 @@ Handler ByteSize(std::int64_t& out) {
   };
 }
 
+Handler Bool(bool& out) {
+  return [&out](const YAML::Node& node, const std::string& path) {
+    if (IsUnset(node)) {
+      return;
+    }
+    const std::string text = node.IsScalar() ? AsciiLower(node.Scalar()) : "";
+    if (text == "true") {
+      out = true;
+    } else if (text == "false") {
+      out = false;
+    } else {
+      throw ConfigError(path, "expected true or false" + At(node));
+    }
+  };
+}
+
+// updater.sources: a list of {name, kind, url} maps, each key checked like
+// any other (a misspelt "knid" is an error naming sources[N].knid).
+Handler FeedSources(std::vector<FeedSource>& out) {
+  return [&out](const YAML::Node& node, const std::string& path) {
+    if (IsUnset(node)) {
+      return;
+    }
+    if (!node.IsSequence()) {
+      throw ConfigError(path, "expected a list of {name, kind, url}" + At(node));
+    }
+    std::vector<FeedSource> sources;
+    for (std::size_t i = 0; i < node.size(); ++i) {
+      FeedSource source;
+      const std::string item = path + "[" + std::to_string(i) + "]";
+      WalkMap(node[i], item,
+              {{"name", String(source.name)},
+               {"kind", String(source.kind)},
+               {"url", String(source.url)}});
+      for (const auto& [key, value] :
+           {std::pair{"name", &source.name}, {"kind", &source.kind}, {"url", &source.url}}) {
+        if (value->empty()) throw ConfigError(item + "." + key, "required" + At(node[i]));
+      }
+      sources.push_back(std::move(source));
+    }
+    out = std::move(sources);
+  };
+}
+
 Handler StringList(std::vector<std::string>& out) {
   return [&out](const YAML::Node& node, const std::string& path) {
     if (IsUnset(node)) {
@@ -455,6 +499,9 @@ Config ParseYaml(std::string_view text) {
   };
   const std::vector<Field> updater_fields = {
       {"interval", GoDuration(config.updater.interval)},
+      {"notifyFirstUpdate", Bool(config.updater.notify_first_update)},
+      {"notifyUnaffected", Bool(config.updater.notify_unaffected)},
+      {"sources", FeedSources(config.updater.sources)},
   };
   AnalyzerConfig& analyzer = config.analyzer;
   const std::vector<Field> analyzer_fields = {
@@ -557,6 +604,21 @@ void Validate(const Config& config) {
   if (config.updater.interval < Duration::zero()) {
     throw ConfigError("clair.updater.interval", "must not be negative");
   }
+  std::set<std::string> source_names;
+  for (std::size_t i = 0; i < config.updater.sources.size(); ++i) {
+    const FeedSource& source = config.updater.sources[i];
+    const std::string key = "clair.updater.sources[" + std::to_string(i) + "]";
+    if (!source_names.insert(source.name).second) {
+      throw ConfigError(key + ".name", "duplicate source name \"" + source.name + "\"");
+    }
+    const std::string url = AsciiLower(source.url);
+    if (!HasHttpScheme(source.url) &&
+        !(url.rfind("file://", 0) == 0 && source.url.size() > 7 && source.url[7] == '/')) {
+      throw ConfigError(
+          key + ".url",
+          "must be an https://, http:// or file:///absolute/path URL, got \"" + source.url + "\"");
+    }
+  }
 
   const AnalyzerConfig& analyzer = config.analyzer;
   for (std::size_t i = 0; i < analyzer.local_paths.size(); ++i) {
@@ -639,6 +701,22 @@ std::string ToRedactedYaml(const Config& config) {
 
   out << YAML::Key << "updater" << YAML::Value << YAML::BeginMap;
   EmitDuration(out, "interval", config.updater.interval);
+  out << YAML::Key << "notifyFirstUpdate" << YAML::Value << config.updater.notify_first_update;
+  out << YAML::Key << "notifyUnaffected" << YAML::Value << config.updater.notify_unaffected;
+  out << YAML::Key << "sources" << YAML::Value;
+  if (config.updater.sources.empty()) {
+    out << YAML::Flow << YAML::BeginSeq << YAML::EndSeq;
+  } else {
+    out << YAML::BeginSeq;
+    for (const auto& source : config.updater.sources) {
+      out << YAML::BeginMap;
+      EmitString(out, "name", source.name);
+      EmitString(out, "kind", source.kind);
+      EmitString(out, "url", RedactUrlPassword(source.url));
+      out << YAML::EndMap;
+    }
+    out << YAML::EndSeq;
+  }
   out << YAML::EndMap;
 
   const AnalyzerConfig& analyzer = config.analyzer;

@@ -31,8 +31,19 @@ struct ApiConfig {
   std::string cafile;
 };
 
+// One feed of the updater (SPEC §8).
+struct FeedSource {
+  std::string name;  // unique
+  std::string kind;  // a parser kind: debian-tracker, ubuntu-tracker, rhel-oval, …
+  std::string url;   // https://, http:// or file:// (a file, a directory or a .zip)
+  bool operator==(const FeedSource&) const = default;
+};
+
 struct UpdaterConfig {
-  Duration interval = Duration::zero();  // accepted for compatibility
+  Duration interval = std::chrono::hours(2);  // period of the feed updater; 0 disables it
+  bool notify_first_update = false;           // a source's first import makes notifications
+  bool notify_unaffected = true;              // false: only changes that affect some layer notify
+  std::vector<FeedSource> sources;
 };
 
 // Layer analysis (SPEC §7).

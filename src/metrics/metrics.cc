@@ -58,6 +58,34 @@ Metrics::Metrics()
                          .Help("Layer bytes read by the analyzer, as fetched (compressed)")
                          .Register(*registry_)
                          .Add({});
+  updater_runs_ = &prometheus::BuildCounter()
+                       .Name("herald_updater_runs_total")
+                       .Help("Feed source runs by outcome (success, not-modified, failure)")
+                       .Register(*registry_);
+  updater_last_success_ = &prometheus::BuildGauge()
+                               .Name("herald_updater_last_success_timestamp_seconds")
+                               .Help("Unix time of the last successful run of a feed source")
+                               .Register(*registry_);
+  updater_changed_ = &prometheus::BuildCounter()
+                          .Name("herald_updater_vulnerabilities_changed_total")
+                          .Help("Vulnerabilities a feed source added or changed")
+                          .Register(*registry_);
+  updater_duration_ = &prometheus::BuildHistogram()
+                           .Name("herald_updater_duration_seconds")
+                           .Help("Time to fetch, parse and apply one feed source")
+                           .Register(*registry_);
+}
+
+void Metrics::RecordFeedRun(const std::string& source, const std::string& outcome, double seconds,
+                            std::int64_t changed, std::optional<std::int64_t> success_ms) {
+  updater_runs_->Add({{"source", source}, {"outcome", outcome}}).Increment();
+  updater_changed_->Add({{"source", source}}).Increment(static_cast<double>(changed));
+  static const prometheus::Histogram::BucketBoundaries kBuckets = {0.1, 0.5, 1,   2.5, 5,   10,
+                                                                   30,  60,  120, 300, 600, 1800};
+  updater_duration_->Add({{"source", source}}, kBuckets).Observe(seconds);
+  if (success_ms) {
+    updater_last_success_->Add({{"source", source}}).Set(static_cast<double>(*success_ms) / 1000);
+  }
 }
 
 void Metrics::CountAnalysis(const std::string& outcome) {

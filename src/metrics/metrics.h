@@ -9,7 +9,9 @@
 #include <prometheus/histogram.h>
 #include <prometheus/registry.h>
 
+#include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 
 namespace herald::metrics {
@@ -41,6 +43,13 @@ class Metrics {
   // herald_analyzer_bytes_total: layer bytes read (compressed, as fetched).
   void AddAnalyzedBytes(double bytes);
 
+  // One run of a feed source (SPEC §8): herald_updater_runs_total{source,
+  // outcome}, herald_updater_duration_seconds{source},
+  // herald_updater_vulnerabilities_changed_total{source}, and, when it
+  // succeeded, herald_updater_last_success_timestamp_seconds{source}.
+  void RecordFeedRun(const std::string& source, const std::string& outcome, double seconds,
+                     std::int64_t changed, std::optional<std::int64_t> success_ms);
+
   // The Prometheus text exposition of every family.
   std::string Render() const;
 
@@ -57,6 +66,10 @@ class Metrics {
   prometheus::Family<prometheus::Counter>* analyzer_layers_;
   prometheus::Histogram* analyzer_duration_;
   prometheus::Counter* analyzer_bytes_;
+  prometheus::Family<prometheus::Counter>* updater_runs_;
+  prometheus::Family<prometheus::Gauge>* updater_last_success_;
+  prometheus::Family<prometheus::Counter>* updater_changed_;
+  prometheus::Family<prometheus::Histogram>* updater_duration_;
 };
 
 }  // namespace herald::metrics

@@ -89,7 +89,10 @@ void ExpectDefaults(const Config& c) {
   EXPECT_EQ(c.api.health_port, 6061);
   EXPECT_EQ(c.api.timeout, seconds(900));
   EXPECT_EQ(c.api.pagination_key, "");
-  EXPECT_EQ(c.updater.interval, nanoseconds::zero());
+  EXPECT_EQ(c.updater.interval, hours(2));
+  EXPECT_FALSE(c.updater.notify_first_update);
+  EXPECT_TRUE(c.updater.notify_unaffected);
+  EXPECT_TRUE(c.updater.sources.empty());
   EXPECT_EQ(c.notifier.attempts, 3);
   EXPECT_EQ(c.notifier.renotify_interval, hours(2));
   EXPECT_EQ(c.notifier.concurrency, 64);
@@ -779,6 +782,57 @@ TEST(ByteSizeTest, ParsesAndFormats) {
   EXPECT_EQ(FormatByteSize(200LL << 20), "200MiB");
   EXPECT_EQ(FormatByteSize(1536), "1536");
   EXPECT_EQ(FormatByteSize(3072), "3KiB");
+}
+
+}  // namespace
+}  // namespace herald::config
+
+namespace herald::config {
+namespace {
+
+TEST(UpdaterConfigTest, ReadsSourcesAndFlagsAndRoundTrips) {
+  const Config c = ParseYaml(R"(clair:
+  updater:
+    interval: 30m
+    notifyFirstUpdate: true
+    notifyUnaffected: false
+    sources:
+      - {name: debian, kind: debian-tracker, url: https://security-tracker.debian.org/tracker/data/json}
+      - name: osv-debian
+        kind: osv
+        url: file:///var/lib/herald/feeds/debian-osv.zip
+)");
+  EXPECT_EQ(c.updater.interval, std::chrono::minutes(30));
+  EXPECT_TRUE(c.updater.notify_first_update);
+  EXPECT_FALSE(c.updater.notify_unaffected);
+  EXPECT_EQ(
+      c.updater.sources,
+      (std::vector<FeedSource>{
+          {"debian", "debian-tracker", "https://security-tracker.debian.org/tracker/data/json"},
+          {"osv-debian", "osv", "file:///var/lib/herald/feeds/debian-osv.zip"}}));
+  Validate(c);
+  const Config back = ParseYaml(ToRedactedYaml(c));
+  EXPECT_EQ(back.updater.sources, c.updater.sources);
+  EXPECT_EQ(back.updater.notify_first_update, true);
+  EXPECT_EQ(back.updater.notify_unaffected, false);
+}
+
+TEST(UpdaterConfigTest, BadSourcesNameTheKey) {
+  const auto key = [](const std::string& yaml) {
+    return ErrorKey([&] { Validate(ParseYaml("clair:\n  updater:\n" + yaml)); });
+  };
+  EXPECT_EQ(key("    sources: {name: a}\n"), "clair.updater.sources");
+  EXPECT_EQ(key("    sources: [{name: a, kind: osv}]\n"), "clair.updater.sources[0].url");
+  EXPECT_EQ(key("    sources: [{name: a, knid: osv, url: file:///x}]\n"),
+            "clair.updater.sources[0].knid");
+  EXPECT_EQ(key("    sources: [{name: a, kind: osv, url: ftp://x}]\n"),
+            "clair.updater.sources[0].url");
+  EXPECT_EQ(key("    sources: [{name: a, kind: osv, url: file://relative}]\n"),
+            "clair.updater.sources[0].url");
+  EXPECT_EQ(key("    sources: [{name: a, kind: osv, url: file:///x}, "
+                "{name: a, kind: nvd, url: file:///y}]\n"),
+            "clair.updater.sources[1].name");
+  EXPECT_EQ(key("    notifyFirstUpdate: maybe\n"), "clair.updater.notifyFirstUpdate");
 }
 
 }  // namespace
