@@ -80,6 +80,7 @@ std::optional<InventoryDialect::StoredVulnerability> LoadVulnerability(Connectio
 }
 
 void PostgresInventory::LockVulnerability(const std::string& ns, const std::string& name) {
+  if (!lock_each_vulnerability_) return;
   c_.Exec("SELECT pg_advisory_xact_lock(hashtext($1))", {"vulnerability:" + ns + "/" + name});
 }
 

@@ -40,7 +40,14 @@ FeedSourceState ReadFeedSourceRow(const Rows& r, int i);
 // announced with NOTIFY at commit.
 class PostgresInventory : public InventoryDialect {
  public:
-  explicit PostgresInventory(Connection& c) : c_(c) {}
+  // `lock_each_vulnerability` false: the bulk path of a feed, whose
+  // transaction may touch 100,000 vulnerabilities; an advisory lock each
+  // would exhaust the lock table (max_locks_per_transaction). The rows it
+  // changes are still locked (FOR UPDATE); an API write racing it on a
+  // vulnerability that neither has stored yet makes one of the two fail on
+  // the unique key (the feed is then retried at its next run).
+  explicit PostgresInventory(Connection& c, bool lock_each_vulnerability = true)
+      : c_(c), lock_each_vulnerability_(lock_each_vulnerability) {}
 
   void LockVulnerability(const std::string& namespace_name, const std::string& name) override;
   std::optional<StoredVulnerability> LoadVulnerability(const std::string& namespace_name,
@@ -80,6 +87,7 @@ class PostgresInventory : public InventoryDialect {
 
  private:
   Connection& c_;
+  bool lock_each_vulnerability_;
 };
 
 // The channel every process LISTENs on for due notifications.

@@ -295,7 +295,7 @@ FeedCounts PostgresStore::ApplyFeed(const FeedSourceState& state,
   {
     auto c = pool_.Acquire();
     Transaction tx(*c);
-    PostgresInventory db(*c);
+    PostgresInventory db(*c, /*lock_each_vulnerability=*/false);
     counts = ApplyFeedSnapshot(db, vulnerabilities, metadata_by_name, clock_.NowMillis(), policy);
     FeedSourceState recorded = state;
     recorded.counts = counts;
