@@ -5,9 +5,12 @@ namespace herald::updater {
 
 const std::map<std::string, FeedParserFactory>& FeedParsers() {
   static const std::map<std::string, FeedParserFactory> parsers = {
-      {"alpine-secdb", NewAlpineSecdbParser},   {"debian-tracker", NewDebianTrackerParser},
-      {"nvd", NewNvdParser},                    {"osv", NewOsvParser},
-      {"rhel-oval", NewRhelOvalParser},         {"ubuntu-tracker", NewUbuntuTrackerParser},
+      {"alpine-secdb", NewAlpineSecdbParser},
+      {"debian-tracker", NewDebianTrackerParser},
+      {"nvd", NewNvdParser},
+      {"osv", NewOsvParser},
+      {"rhel-oval", NewRhelOvalParser},
+      {"ubuntu-tracker", NewUbuntuTrackerParser},
   };
   return parsers;
 }
