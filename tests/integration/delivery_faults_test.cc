@@ -52,8 +52,11 @@ TEST(DeliveryFaultTest, KillNineWithFiveHundredInFlightLosesNothing) {
     Gate& gate;
     ~OpenOnExit() { gate.Open(); }
   } open_on_exit{gate};
-  const std::string yaml =
-      NotifierYaml(receiver.Url(), "    concurrency: 500\n    leaseDuration: 2s\n");
+  // The held requests must stay in flight until the kill: with the default
+  // 5 s timeout, on a loaded machine the first ones timed out (and were
+  // released for a retry) before the last of the 500 was claimed.
+  const std::string yaml = NotifierYaml(
+      receiver.Url(), "    concurrency: 500\n    leaseDuration: 2s\n", "      timeout: 120s\n");
   HeraldServer first({.config_yaml = yaml});
   first.Start();
   Api api(first);
