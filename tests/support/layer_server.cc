@@ -163,13 +163,22 @@ void LayerServer::Serve(int fd) {
     in.seekg(0, std::ios::end);
     const auto size = static_cast<std::size_t>(in.tellg());
     in.seekg(0);
-    SendAll(fd, "HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nContent-Length: " +
-                    std::to_string(size) + "\r\nConnection: close\r\n\r\n");
-    std::vector<char> chunk(1 << 16);
-    while (in && !stopping_) {
-      in.read(chunk.data(), static_cast<std::streamsize>(chunk.size()));
-      if (in.gcount() <= 0 || !SendAll(fd, chunk.data(), static_cast<std::size_t>(in.gcount())))
-        break;
+    // A validator that changes with the content's size: enough for the
+    // updater's conditional requests.
+    const std::string etag = "\"size-" + std::to_string(size) + "\"";
+    if (headers["if-none-match"] == etag) {
+      SendAll(fd, "HTTP/1.1 304 Not Modified\r\nETag: " + etag +
+                      "\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+    } else {
+      SendAll(fd, "HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nETag: " + etag +
+                      "\r\nContent-Length: " + std::to_string(size) +
+                      "\r\nConnection: close\r\n\r\n");
+      std::vector<char> chunk(1 << 16);
+      while (in && !stopping_) {
+        in.read(chunk.data(), static_cast<std::streamsize>(chunk.size()));
+        if (in.gcount() <= 0 || !SendAll(fd, chunk.data(), static_cast<std::size_t>(in.gcount())))
+          break;
+      }
     }
   } else if (starts("/status/")) {
     SendAll(fd, "HTTP/1.1 " + target.substr(8) +

@@ -18,7 +18,8 @@ namespace herald::testing {
 class LayerServer {
  public:
   // Routes, by request path:
-  //   /files/NAME           the file registered under NAME (200)
+  //   /files/NAME           the file registered under NAME (200), with an ETag;
+  //                         304 when If-None-Match names it
   //   /status/CODE          an empty answer with that status
   //   /redirect/N/NAME      N redirects, then /files/NAME
   //   /stall                headers, then nothing until the server stops
