@@ -33,23 +33,39 @@ class InventoryDialect {
   };
 
   // ---- Vulnerabilities ----
+  // The calls take batches: the feed's bulk path hands them a few hundred
+  // vulnerabilities at a time (one round trip each on PostgreSQL), the API
+  // one. Within a batch a (namespace, name) appears once.
+  struct VulnerabilityKey {
+    std::string namespace_name;
+    std::string name;
+    bool operator==(const VulnerabilityKey&) const = default;
+  };
+  // (row id, the values to write).
+  using VulnerabilityRows = std::vector<std::pair<std::int64_t, const model::Vulnerability*>>;
+
   // Serialises changes of one vulnerability across processes (PostgreSQL);
   // a single writer needs nothing.
   virtual void LockVulnerability(const std::string& namespace_name, const std::string& name) = 0;
-  virtual std::optional<StoredVulnerability> LoadVulnerability(const std::string& namespace_name,
-                                                               const std::string& name) = 0;
+  // What is stored under each key, in the keys' order; the rows are locked
+  // for the rest of the transaction.
+  virtual std::vector<std::optional<StoredVulnerability>> LoadVulnerabilities(
+      const std::vector<VulnerabilityKey>& keys) = 0;
   // Finds or creates.
   virtual std::int64_t NamespaceId(const std::string& name) = 0;
-  virtual std::int64_t InsertVulnerability(std::int64_t namespace_id,
-                                           const model::Vulnerability& v) = 0;
-  // Description, link, severity and metadata.
-  virtual void UpdateVulnerability(std::int64_t id, const model::Vulnerability& v) = 0;
+  // Inserts each (namespace id, vulnerability) and returns the new ids in
+  // order. FixedIn is written by ReplaceFixedIn.
+  virtual std::vector<std::int64_t> InsertVulnerabilities(const VulnerabilityRows& rows) = 0;
+  // Description, link, severity and metadata of each row.
+  virtual void UpdateVulnerabilities(const VulnerabilityRows& rows) = 0;
   virtual void DeleteVulnerability(std::int64_t id) = 0;
-  virtual void ReplaceFixedIn(std::int64_t vulnerability_id,
-                              const std::vector<model::FixedIn>& fixed_in) = 0;
+  // Each row's FixedIn becomes its vulnerability's whole FixedIn.
+  virtual void ReplaceFixedIn(const VulnerabilityRows& rows) = 0;
 
-  // The namespaces holding a vulnerability of this name (NVD metadata).
-  virtual std::vector<std::string> NamespacesWithVulnerability(const std::string& name) = 0;
+  // Every stored (namespace, name) whose name is one of `names` (NVD
+  // metadata reaches a CVE in every namespace).
+  virtual std::vector<VulnerabilityKey> VulnerabilitiesNamed(
+      const std::vector<std::string>& names) = 0;
 
   // ---- Which layers a vulnerability affects ----
   // (feature version id, version) of every stored version of a package.

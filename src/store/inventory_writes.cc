@@ -1,9 +1,11 @@
 #include "store/inventory_writes.h"
 
 #include <algorithm>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <tuple>
+#include <unordered_set>
 
 #include "store/affected.h"
 #include "store/vulnerability_snapshot.h"
@@ -14,10 +16,98 @@ namespace herald::store {
 namespace {
 
 using Kind = StoreError::Kind;
+using Key = InventoryDialect::VulnerabilityKey;
+
+// The feed's bulk path applies this many vulnerabilities per batch: large
+// enough that PostgreSQL's round trips stop mattering, small enough that a
+// batch's text (descriptions run to a few KB) stays a few MB.
+constexpr std::size_t kBatchSize = 500;
+
+// The new value of the i-th key of a batch, given what is stored.
+using BatchMutation = std::function<std::optional<model::Vulnerability>(
+    std::size_t i, const std::optional<model::Vulnerability>& before)>;
 
 std::optional<std::string> Snapshot(const std::optional<model::Vulnerability>& v) {
   if (!v) return std::nullopt;
   return SnapshotToJson(*v);
+}
+
+bool SameText(const model::Vulnerability& a, const model::Vulnerability& b) {
+  return a.description == b.description && a.link == b.link && a.severity == b.severity &&
+         a.metadata == b.metadata;
+}
+
+// Writes the notification of one real change as `policy` says, freezing
+// both sides with the layers that introduced each; returns its name.
+std::optional<std::string> Notify(InventoryDialect& db, const VulnerabilityChange& change,
+                                  std::int64_t now_ms, const NotificationPolicy& policy) {
+  if (!policy.notify) return std::nullopt;
+  std::vector<std::string> old_layers, new_layers;
+  if (change.before) old_layers = IntroducingLayers(db, *change.before);
+  if (change.after) new_layers = IntroducingLayers(db, *change.after);
+  if (policy.only_if_affected && old_layers.empty() && new_layers.empty()) return std::nullopt;
+
+  std::string notification = util::NewUuid();
+  const std::int64_t id = db.InsertNotification(
+      notification, now_ms, Snapshot(change.before), Snapshot(change.after),
+      static_cast<std::int64_t>(old_layers.size()), static_cast<std::int64_t>(new_layers.size()));
+  db.WriteNotificationLayers(id, model::Side::kOld, old_layers);
+  db.WriteNotificationLayers(id, model::Side::kNew, new_layers);
+  return notification;
+}
+
+// SPEC §3 for a batch of distinct keys: each key's stored vulnerability
+// becomes `mutate`'s result; every real change is written, and notified as
+// `policy` says. The API passes one key, the feed a few hundred.
+std::vector<VulnerabilityChange> ApplyChanges(InventoryDialect& db, const std::vector<Key>& keys,
+                                              const BatchMutation& mutate, std::int64_t now_ms,
+                                              const NotificationPolicy& policy) {
+  std::vector<std::optional<InventoryDialect::StoredVulnerability>> stored =
+      db.LoadVulnerabilities(keys);
+  std::vector<VulnerabilityChange> changes(keys.size());
+  std::vector<bool> changed(keys.size(), false);
+  InventoryDialect::VulnerabilityRows inserts, updates, fixed_in;
+  std::map<std::string, std::int64_t, std::less<>> namespace_ids;
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    VulnerabilityChange& change = changes[i];
+    if (stored[i]) change.before = std::move(stored[i]->vulnerability);
+    change.after = mutate(i, change.before);
+    if (change.after) {
+      std::ranges::sort(change.after->fixed_in, {}, &model::FixedIn::feature);
+    }
+    if (change.before == change.after) continue;  // identical: nothing to record
+    changed[i] = true;
+    if (!change.after) {
+      db.DeleteVulnerability(stored[i]->id);
+      continue;
+    }
+    const model::Vulnerability* v = &*change.after;
+    if (stored[i]) {
+      if (!SameText(*change.before, *v)) updates.emplace_back(stored[i]->id, v);
+      if (change.before->fixed_in != v->fixed_in) fixed_in.emplace_back(stored[i]->id, v);
+    } else {
+      auto [it, fresh] = namespace_ids.try_emplace(keys[i].namespace_name, 0);
+      if (fresh) it->second = db.NamespaceId(keys[i].namespace_name);
+      inserts.emplace_back(it->second, v);
+    }
+  }
+  if (!inserts.empty()) {
+    const std::vector<std::int64_t> ids = db.InsertVulnerabilities(inserts);
+    for (std::size_t k = 0; k < inserts.size(); ++k) {
+      if (!inserts[k].second->fixed_in.empty()) fixed_in.emplace_back(ids[k], inserts[k].second);
+    }
+  }
+  if (!updates.empty()) db.UpdateVulnerabilities(updates);
+  if (!fixed_in.empty()) db.ReplaceFixedIn(fixed_in);
+
+  bool announce = false;
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    if (!changed[i]) continue;
+    changes[i].notification_name = Notify(db, changes[i], now_ms, policy);
+    announce = announce || changes[i].notification_name.has_value();
+  }
+  if (announce) db.AnnounceDue();
+  return changes;
 }
 
 }  // namespace
@@ -44,46 +134,13 @@ VulnerabilityChange ApplyVulnerabilityChange(InventoryDialect& db, const std::st
                                              const NotificationPolicy& policy) {
   // The notification's Old must be exactly what the previous change left.
   db.LockVulnerability(ns, name);
-  auto stored = db.LoadVulnerability(ns, name);
-  VulnerabilityChange change;
-  if (stored) change.before = stored->vulnerability;
-  change.after = mutate(change.before);
-  if (change.after) {
-    auto& fixed = change.after->fixed_in;
-    std::sort(fixed.begin(), fixed.end(),
-              [](const auto& a, const auto& b) { return a.feature < b.feature; });
-  }
-  if (change.before == change.after) return change;  // identical: nothing to record
-
-  if (!change.after) {
-    db.DeleteVulnerability(stored->id);
-  } else {
-    const model::Vulnerability& v = *change.after;
-    std::int64_t id;
-    if (stored) {
-      id = stored->id;
-      db.UpdateVulnerability(id, v);
-    } else {
-      id = db.InsertVulnerability(db.NamespaceId(ns), v);
-    }
-    if (!stored || stored->vulnerability.fixed_in != v.fixed_in) db.ReplaceFixedIn(id, v.fixed_in);
-  }
-  if (!policy.notify) return change;
-
-  std::vector<std::string> old_layers, new_layers;
-  if (change.before) old_layers = IntroducingLayers(db, *change.before);
-  if (change.after) new_layers = IntroducingLayers(db, *change.after);
-  if (policy.only_if_affected && old_layers.empty() && new_layers.empty()) return change;
-
-  const std::string notification = util::NewUuid();
-  const std::int64_t id = db.InsertNotification(
-      notification, now_ms, Snapshot(change.before), Snapshot(change.after),
-      static_cast<std::int64_t>(old_layers.size()), static_cast<std::int64_t>(new_layers.size()));
-  db.WriteNotificationLayers(id, model::Side::kOld, old_layers);
-  db.WriteNotificationLayers(id, model::Side::kNew, new_layers);
-  db.AnnounceDue();
-  change.notification_name = notification;
-  return change;
+  std::vector<VulnerabilityChange> changes = ApplyChanges(
+      db, {Key{ns, name}},
+      [&mutate](std::size_t, const std::optional<model::Vulnerability>& before) {
+        return mutate(before);
+      },
+      now_ms, policy);
+  return std::move(changes.front());
 }
 
 std::string MergeMetadata(const std::string& base, const std::string& overlay) {
@@ -97,49 +154,82 @@ std::string MergeMetadata(const std::string& base, const std::string& overlay) {
   return merged.dump();  // keys sorted: canonical
 }
 
-FeedCounts ApplyFeedSnapshot(InventoryDialect& db,
-                             const std::vector<model::Vulnerability>& vulnerabilities,
+FeedCounts ApplyFeedSnapshot(InventoryDialect& db, const VulnerabilityFeed& next,
                              const std::map<std::string, std::string>& metadata_by_name,
                              std::int64_t now_ms, const NotificationPolicy& policy) {
   FeedCounts counts;
-  auto count = [&](const VulnerabilityChange& change) {
-    if (change.before == change.after) {
-      ++counts.unchanged;
-    } else if (!change.before) {
-      ++counts.added;
-    } else {
-      ++counts.changed;
-    }
-    if (change.notification_name) ++counts.notifications;
-  };
-  for (const model::Vulnerability& v : vulnerabilities) {
-    count(ApplyVulnerabilityChange(
-        db, v.namespace_name, v.name,
-        [&v](const std::optional<model::Vulnerability>& before) {
-          model::Vulnerability after = v;
-          if (before) after.metadata = MergeMetadata(before->metadata, v.metadata);
+
+  // The listed vulnerabilities replace the stored ones, keeping metadata
+  // keys they do not set, a batch at a time as the feed hands them out.
+  std::vector<Key> keys;
+  std::vector<model::Vulnerability> batch;
+  std::unordered_set<std::string> in_batch;  // namespace '\0' name
+  auto apply_batch = [&] {
+    const auto changes = ApplyChanges(
+        db, keys,
+        [&batch](std::size_t i, const std::optional<model::Vulnerability>& before) {
+          model::Vulnerability after = std::move(batch[i]);
+          if (before) after.metadata = MergeMetadata(before->metadata, after.metadata);
           return std::optional<model::Vulnerability>(std::move(after));
         },
-        now_ms, policy));
+        now_ms, policy);
+    for (const VulnerabilityChange& change : changes) {
+      if (change.before == change.after) {
+        ++counts.unchanged;
+      } else if (!change.before) {
+        ++counts.added;
+      } else {
+        ++counts.changed;
+      }
+      if (change.notification_name) ++counts.notifications;
+    }
+    keys.clear();
+    batch.clear();
+    in_batch.clear();
+  };
+  while (std::optional<model::Vulnerability> v = next()) {
+    // A key listed twice is applied twice, in order: the second sees the first.
+    if (!in_batch.insert(v->namespace_name + '\0' + v->name).second) {
+      apply_batch();
+      in_batch.insert(v->namespace_name + '\0' + v->name);
+    }
+    keys.push_back({v->namespace_name, v->name});
+    batch.push_back(std::move(*v));
+    if (batch.size() == kBatchSize) apply_batch();
   }
-  for (const auto& [name, metadata] : metadata_by_name) {
-    for (const std::string& ns : db.NamespacesWithVulnerability(name)) {
-      const auto change = ApplyVulnerabilityChange(
-          db, ns, name,
-          [&metadata](const std::optional<model::Vulnerability>& before) {
+  if (!batch.empty()) apply_batch();
+
+  // Metadata-only entries reach every stored vulnerability of their name.
+  std::vector<std::string> names;
+  auto apply_metadata = [&] {
+    const std::vector<Key> named = db.VulnerabilitiesNamed(names);
+    names.clear();
+    for (std::size_t from = 0; from < named.size(); from += kBatchSize) {
+      const std::vector<Key> part(
+          named.begin() + static_cast<std::ptrdiff_t>(from),
+          named.begin() + static_cast<std::ptrdiff_t>(std::min(named.size(), from + kBatchSize)));
+      const auto changes = ApplyChanges(
+          db, part,
+          [&](std::size_t i, const std::optional<model::Vulnerability>& before) {
             if (!before) return before;  // deleted meanwhile: nothing to enrich
             model::Vulnerability after = *before;
-            after.metadata = MergeMetadata(before->metadata, metadata);
+            after.metadata = MergeMetadata(before->metadata, metadata_by_name.at(part[i].name));
             return std::optional<model::Vulnerability>(std::move(after));
           },
           now_ms, policy);
       // A metadata pass only ever changes or leaves alone.
-      if (change.before != change.after) {
+      for (const VulnerabilityChange& change : changes) {
+        if (change.before == change.after) continue;
         ++counts.changed;
         if (change.notification_name) ++counts.notifications;
       }
     }
+  };
+  for (const auto& [name, metadata] : metadata_by_name) {
+    names.push_back(name);
+    if (names.size() == kBatchSize) apply_metadata();
   }
+  if (!names.empty()) apply_metadata();
   return counts;
 }
 

@@ -26,10 +26,10 @@ VulnerabilityChange ApplyVulnerabilityChange(InventoryDialect& db,
 // vulnerability affects, sorted and unique: the frozen, stable page order.
 std::vector<std::string> IntroducingLayers(InventoryDialect& db, const model::Vulnerability& v);
 
-// Store::ApplyFeed's rules, above the dialect. REQUIRES: an open write
+// Store::ApplyFeed's rules, above the dialect: the feed is drawn and applied
+// a batch at a time, so only a batch is ever held. REQUIRES: an open write
 // transaction; the caller records `state` with the counts returned.
-FeedCounts ApplyFeedSnapshot(InventoryDialect& db,
-                             const std::vector<model::Vulnerability>& vulnerabilities,
+FeedCounts ApplyFeedSnapshot(InventoryDialect& db, const VulnerabilityFeed& next,
                              const std::map<std::string, std::string>& metadata_by_name,
                              std::int64_t now_ms, const NotificationPolicy& policy);
 

@@ -46,6 +46,19 @@ class StoreError : public std::runtime_error {
 using VulnerabilityMutation = std::function<std::optional<model::Vulnerability>(
     const std::optional<model::Vulnerability>& before)>;
 
+// Hands out a feed snapshot's vulnerabilities one at a time, then nullopt.
+// The store draws and applies them a batch at a time, so a feed never needs
+// all of them complete in memory at once.
+using VulnerabilityFeed = std::function<std::optional<model::Vulnerability>()>;
+
+// A feed of the vulnerabilities of `all`, in order.
+inline VulnerabilityFeed FeedOf(std::vector<model::Vulnerability> all) {
+  return [all = std::move(all), next = std::size_t{0}]() mutable {
+    if (next == all.size()) return std::optional<model::Vulnerability>();
+    return std::optional<model::Vulnerability>(std::move(all[next++]));
+  };
+}
+
 struct VulnerabilityChange {
   std::optional<model::Vulnerability> before;
   std::optional<model::Vulnerability> after;
@@ -168,8 +181,7 @@ class Store {
   // (e.g. NVD's); each `metadata_by_name` object is merged into the Metadata
   // of every stored vulnerability of that name. Vulnerabilities the snapshot
   // no longer lists are left in place. `state.counts` is filled in.
-  virtual FeedCounts ApplyFeed(const FeedSourceState& state,
-                               const std::vector<model::Vulnerability>& vulnerabilities,
+  virtual FeedCounts ApplyFeed(const FeedSourceState& state, const VulnerabilityFeed& next,
                                const std::map<std::string, std::string>& metadata_by_name,
                                const NotificationPolicy& policy) = 0;
   // Records an attempt that changed no data (a failure, a 304).

@@ -66,13 +66,15 @@ SourceReport Updater::RunSource(const config::FeedSource& source, const std::ato
       if (factory == FeedParsers().end()) throw FetchError("unknown kind " + source.kind);
       std::unique_ptr<FeedParser> parser = factory->second();
       Validators current;
+      FetchLimits limits = limits_;
+      limits.stop = stop;
       const bool modified = ReadFeedDocuments(
           source.url, {state.etag, state.last_modified}, &current,
           [&](std::istream& document, const std::string& name) {
             if (stop != nullptr && stop->load()) throw FetchError("abandoned: herald is stopping");
             parser->Parse(document, name);
           },
-          limits_);
+          limits);
       if (!modified) {
         report.outcome = state.outcome = "not-modified";
         state.error.clear();
@@ -90,8 +92,9 @@ SourceReport Updater::RunSource(const config::FeedSource& source, const std::ato
         store::NotificationPolicy policy;
         policy.notify = !report.first_import || config_.notify_first_update;
         policy.only_if_affected = !config_.notify_unaffected;
-        report.counts =
-            store_.ApplyFeed(state, result.vulnerabilities, result.metadata_by_name, policy);
+        report.counts = store_.ApplyFeed(
+            state, [&result] { return result.vulnerabilities.Next(); }, result.metadata_by_name,
+            policy);
         report.outcome = "success";
       }
     } catch (const std::exception& e) {

@@ -1,6 +1,7 @@
 #include "store/postgres/postgres_inventory.h"
 
 #include <algorithm>
+#include <map>
 
 #include "store/store.h"
 
@@ -43,13 +44,16 @@ std::optional<std::int64_t> FindId(Connection& c, const std::string& sql, const 
   return r.Int(0, 0);
 }
 
-std::vector<model::FixedIn> LoadFixedIn(Connection& c, std::int64_t vulnerability_id) {
+std::map<std::int64_t, std::vector<model::FixedIn>> LoadFixedIn(
+    Connection& c, const std::vector<std::int64_t>& vulnerability_ids) {
+  std::map<std::int64_t, std::vector<model::FixedIn>> out;
+  if (vulnerability_ids.empty()) return out;
   Rows r = c.Exec(
-      "SELECT feature_name, version FROM vulnerability_fixed_in WHERE vulnerability_id = $1 "
-      "ORDER BY feature_name COLLATE \"C\"",
-      {S(vulnerability_id)});
-  std::vector<model::FixedIn> out;
-  for (int i = 0; i < r.size(); ++i) out.push_back({r.Text(i, 0), r.Text(i, 1)});
+      "SELECT vulnerability_id, feature_name, version FROM vulnerability_fixed_in "
+      "WHERE vulnerability_id = ANY($1::bigint[]) "
+      "ORDER BY vulnerability_id, feature_name COLLATE \"C\"",
+      {IntArray({vulnerability_ids.begin(), vulnerability_ids.end()})});
+  for (int i = 0; i < r.size(); ++i) out[r.Int(i, 0)].push_back({r.Text(i, 1), r.Text(i, 2)});
   return out;
 }
 
@@ -64,18 +68,37 @@ model::Vulnerability ReadVulnerability(const Rows& r, int i, const std::string& 
   return v;
 }
 
-std::optional<InventoryDialect::StoredVulnerability> LoadVulnerability(Connection& c,
-                                                                       const std::string& ns,
-                                                                       const std::string& name,
-                                                                       bool for_update) {
-  Rows r = c.Exec(std::string("SELECT v.id, v.name, v.description, v.link, v.severity, v.metadata "
-                              "FROM vulnerabilities v JOIN namespaces n ON n.id = v.namespace_id "
-                              "WHERE n.name = $1 AND v.name = $2") +
-                      (for_update ? " FOR UPDATE OF v" : ""),
-                  {ns, name});
-  if (r.empty()) return std::nullopt;
-  InventoryDialect::StoredVulnerability out{r.Int(0, 0), ReadVulnerability(r, 0, ns)};
-  out.vulnerability.fixed_in = LoadFixedIn(c, out.id);
+std::vector<std::optional<InventoryDialect::StoredVulnerability>> LoadVulnerabilities(
+    Connection& c, const std::vector<InventoryDialect::VulnerabilityKey>& keys, bool for_update) {
+  std::vector<std::string> namespaces, names;
+  namespaces.reserve(keys.size());
+  names.reserve(keys.size());
+  for (const auto& key : keys) {
+    namespaces.push_back(key.namespace_name);
+    names.push_back(key.name);
+  }
+  // One round trip for the batch; the ordinality says which key a row is.
+  Rows r =
+      c.Exec(std::string("SELECT v.id, v.name, v.description, v.link, v.severity, "
+                         "v.metadata, k.ord "
+                         "FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS k(ns, name, "
+                         "ord) JOIN namespaces n ON n.name = k.ns "
+                         "JOIN vulnerabilities v ON v.namespace_id = n.id AND v.name = k.name") +
+                 (for_update ? " FOR UPDATE OF v" : ""),
+             {TextArray(namespaces), TextArray(names)});
+  std::vector<std::optional<InventoryDialect::StoredVulnerability>> out(keys.size());
+  std::vector<std::int64_t> ids;
+  for (int i = 0; i < r.size(); ++i) {
+    const auto at = static_cast<std::size_t>(r.Int(i, 6) - 1);
+    out.at(at).emplace(r.Int(i, 0), ReadVulnerability(r, i, keys[at].namespace_name));
+    ids.push_back(r.Int(i, 0));
+  }
+  auto fixed_in = LoadFixedIn(c, ids);
+  for (auto& stored : out) {
+    if (!stored) continue;
+    auto it = fixed_in.find(stored->id);
+    if (it != fixed_in.end()) stored->vulnerability.fixed_in = std::move(it->second);
+  }
   return out;
 }
 
@@ -84,30 +107,57 @@ void PostgresInventory::LockVulnerability(const std::string& ns, const std::stri
   c_.Exec("SELECT pg_advisory_xact_lock(hashtext($1))", {"vulnerability:" + ns + "/" + name});
 }
 
-std::optional<InventoryDialect::StoredVulnerability> PostgresInventory::LoadVulnerability(
-    const std::string& ns, const std::string& name) {
-  return postgres::LoadVulnerability(c_, ns, name, /*for_update=*/true);
+std::vector<std::optional<InventoryDialect::StoredVulnerability>>
+PostgresInventory::LoadVulnerabilities(const std::vector<VulnerabilityKey>& keys) {
+  return postgres::LoadVulnerabilities(c_, keys, /*for_update=*/true);
 }
 
 std::int64_t PostgresInventory::NamespaceId(const std::string& name) {
   return GetOrCreate(c_, "namespaces", "name", "name = $1", {name});
 }
 
-std::int64_t PostgresInventory::InsertVulnerability(std::int64_t namespace_id,
-                                                    const model::Vulnerability& v) {
-  return c_
-      .Exec(
-          "INSERT INTO vulnerabilities (namespace_id, name, description, link, severity, "
-          "metadata) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
-          {S(namespace_id), v.name, v.description, v.link, v.severity, v.metadata})
-      .Int(0, 0);
+std::vector<std::int64_t> PostgresInventory::InsertVulnerabilities(const VulnerabilityRows& rows) {
+  std::vector<std::optional<std::int64_t>> namespace_ids;
+  std::vector<std::string> names, descriptions, links, severities, metadata;
+  for (const auto& [namespace_id, v] : rows) {
+    namespace_ids.emplace_back(namespace_id);
+    names.push_back(v->name);
+    descriptions.push_back(v->description);
+    links.push_back(v->link);
+    severities.push_back(v->severity);
+    metadata.push_back(v->metadata);
+  }
+  Rows r = c_.Exec(
+      "INSERT INTO vulnerabilities (namespace_id, name, description, link, severity, metadata) "
+      "SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], "
+      "$6::text[]) RETURNING id, namespace_id, name",
+      {IntArray(namespace_ids), TextArray(names), TextArray(descriptions), TextArray(links),
+       TextArray(severities), TextArray(metadata)});
+  // RETURNING promises no order: match the rows by their unique key.
+  std::map<std::pair<std::int64_t, std::string>, std::int64_t> by_key;
+  for (int i = 0; i < r.size(); ++i) by_key[{r.Int(i, 1), r.Text(i, 2)}] = r.Int(i, 0);
+  std::vector<std::int64_t> ids;
+  ids.reserve(rows.size());
+  for (const auto& [namespace_id, v] : rows) ids.push_back(by_key.at({namespace_id, v->name}));
+  return ids;
 }
 
-void PostgresInventory::UpdateVulnerability(std::int64_t id, const model::Vulnerability& v) {
+void PostgresInventory::UpdateVulnerabilities(const VulnerabilityRows& rows) {
+  std::vector<std::optional<std::int64_t>> ids;
+  std::vector<std::string> descriptions, links, severities, metadata;
+  for (const auto& [id, v] : rows) {
+    ids.emplace_back(id);
+    descriptions.push_back(v->description);
+    links.push_back(v->link);
+    severities.push_back(v->severity);
+    metadata.push_back(v->metadata);
+  }
   c_.Exec(
-      "UPDATE vulnerabilities SET description = $1, link = $2, severity = $3, metadata = $4 "
-      "WHERE id = $5",
-      {v.description, v.link, v.severity, v.metadata, S(id)});
+      "UPDATE vulnerabilities v SET description = u.d, link = u.l, severity = u.s, metadata = u.m "
+      "FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[]) "
+      "AS u(id, d, l, s, m) WHERE v.id = u.id",
+      {IntArray(ids), TextArray(descriptions), TextArray(links), TextArray(severities),
+       TextArray(metadata)});
 }
 
 void PostgresInventory::DeleteVulnerability(std::int64_t id) {
@@ -115,19 +165,24 @@ void PostgresInventory::DeleteVulnerability(std::int64_t id) {
   c_.Exec("DELETE FROM vulnerabilities WHERE id = $1", {S(id)});
 }
 
-void PostgresInventory::ReplaceFixedIn(std::int64_t id,
-                                       const std::vector<model::FixedIn>& fixed_in) {
-  c_.Exec("DELETE FROM vulnerability_fixed_in WHERE vulnerability_id = $1", {S(id)});
-  if (fixed_in.empty()) return;
+void PostgresInventory::ReplaceFixedIn(const VulnerabilityRows& rows) {
+  std::vector<std::optional<std::int64_t>> replaced, ids;
   std::vector<std::string> features, versions;
-  for (const auto& f : fixed_in) {
-    features.push_back(f.feature);
-    versions.push_back(f.version);
+  for (const auto& [id, v] : rows) {
+    replaced.emplace_back(id);
+    for (const auto& f : v->fixed_in) {
+      ids.emplace_back(id);
+      features.push_back(f.feature);
+      versions.push_back(f.version);
+    }
   }
+  c_.Exec("DELETE FROM vulnerability_fixed_in WHERE vulnerability_id = ANY($1::bigint[])",
+          {IntArray(replaced)});
+  if (ids.empty()) return;
   c_.Exec(
       "INSERT INTO vulnerability_fixed_in (vulnerability_id, feature_name, version) "
-      "SELECT $1, u.f, u.v FROM unnest($2::text[], $3::text[]) AS u(f, v)",
-      {S(id), TextArray(features), TextArray(versions)});
+      "SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[])",
+      {IntArray(ids), TextArray(features), TextArray(versions)});
 }
 
 FeedSourceState ReadFeedSourceRow(const Rows& r, int i) {
@@ -145,13 +200,15 @@ FeedSourceState ReadFeedSourceRow(const Rows& r, int i) {
   return s;
 }
 
-std::vector<std::string> PostgresInventory::NamespacesWithVulnerability(const std::string& name) {
+std::vector<InventoryDialect::VulnerabilityKey> PostgresInventory::VulnerabilitiesNamed(
+    const std::vector<std::string>& names) {
   Rows r = c_.Exec(
-      "SELECT n.name FROM vulnerabilities v JOIN namespaces n ON n.id = v.namespace_id "
-      "WHERE v.name = $1 ORDER BY n.name COLLATE \"C\"",
-      {name});
-  std::vector<std::string> out;
-  for (int i = 0; i < r.size(); ++i) out.push_back(r.Text(i, 0));
+      "SELECT n.name, v.name FROM vulnerabilities v JOIN namespaces n ON n.id = v.namespace_id "
+      "WHERE v.name = ANY($1::text[]) ORDER BY v.name COLLATE \"C\", n.name COLLATE \"C\"",
+      {TextArray(names)});
+  std::vector<VulnerabilityKey> out;
+  out.reserve(static_cast<std::size_t>(r.size()));
+  for (int i = 0; i < r.size(); ++i) out.push_back({r.Text(i, 0), r.Text(i, 1)});
   return out;
 }
 

@@ -2,6 +2,7 @@
 // with it.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 
@@ -17,16 +18,18 @@ inline std::string S(std::int64_t v) {
 // The first column of the first row of `sql` with `key` bound to $1.
 std::optional<std::int64_t> FindId(Connection& c, const std::string& sql, const std::string& key);
 
-std::vector<model::FixedIn> LoadFixedIn(Connection& c, std::int64_t vulnerability_id);
+// The FixedIn of each vulnerability that has any, sorted by feature.
+std::map<std::int64_t, std::vector<model::FixedIn>> LoadFixedIn(
+    Connection& c, const std::vector<std::int64_t>& vulnerability_ids);
 
 // Columns: id, name, description, link, severity, metadata.
 model::Vulnerability ReadVulnerability(const Rows& r, int i, const std::string& ns);
 
-// `for_update`: lock the row for the rest of the transaction.
-std::optional<InventoryDialect::StoredVulnerability> LoadVulnerability(Connection& c,
-                                                                       const std::string& ns,
-                                                                       const std::string& name,
-                                                                       bool for_update);
+// What is stored under each key, in the keys' order, in one round trip (and
+// one for FixedIn). `for_update`: lock the rows for the rest of the
+// transaction.
+std::vector<std::optional<InventoryDialect::StoredVulnerability>> LoadVulnerabilities(
+    Connection& c, const std::vector<InventoryDialect::VulnerabilityKey>& keys, bool for_update);
 
 // Columns as in ReadFeedSourceRow.
 inline constexpr const char* kFeedSourceColumns =
@@ -50,16 +53,15 @@ class PostgresInventory : public InventoryDialect {
       : c_(c), lock_each_vulnerability_(lock_each_vulnerability) {}
 
   void LockVulnerability(const std::string& namespace_name, const std::string& name) override;
-  std::optional<StoredVulnerability> LoadVulnerability(const std::string& namespace_name,
-                                                       const std::string& name) override;
+  std::vector<std::optional<StoredVulnerability>> LoadVulnerabilities(
+      const std::vector<VulnerabilityKey>& keys) override;
   std::int64_t NamespaceId(const std::string& name) override;
-  std::int64_t InsertVulnerability(std::int64_t namespace_id,
-                                   const model::Vulnerability& v) override;
-  void UpdateVulnerability(std::int64_t id, const model::Vulnerability& v) override;
+  std::vector<std::int64_t> InsertVulnerabilities(const VulnerabilityRows& rows) override;
+  void UpdateVulnerabilities(const VulnerabilityRows& rows) override;
   void DeleteVulnerability(std::int64_t id) override;
-  void ReplaceFixedIn(std::int64_t vulnerability_id,
-                      const std::vector<model::FixedIn>& fixed_in) override;
-  std::vector<std::string> NamespacesWithVulnerability(const std::string& name) override;
+  void ReplaceFixedIn(const VulnerabilityRows& rows) override;
+  std::vector<VulnerabilityKey> VulnerabilitiesNamed(
+      const std::vector<std::string>& names) override;
   void UpsertFeedSource(const FeedSourceState& state) override;
   std::vector<std::pair<std::int64_t, std::string>> FeatureVersions(
       const std::string& namespace_name, const std::string& feature) override;

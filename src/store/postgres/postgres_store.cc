@@ -254,9 +254,15 @@ VulnerabilityPage PostgresStore::ListVulnerabilities(const std::string& ns, int 
       {ns, S(after_cursor), S(static_cast<std::int64_t>(limit) + 1)});
   VulnerabilityPage page;
   const int n = std::min(r.size(), limit);
+  std::vector<std::int64_t> ids;
   for (int i = 0; i < n; ++i) {
     page.vulnerabilities.push_back(ReadVulnerability(r, i, ns));
-    page.vulnerabilities.back().fixed_in = LoadFixedIn(*c, r.Int(i, 0));
+    ids.push_back(r.Int(i, 0));
+  }
+  auto fixed_in = LoadFixedIn(*c, ids);
+  for (int i = 0; i < n; ++i) {
+    page.vulnerabilities[static_cast<std::size_t>(i)].fixed_in =
+        std::move(fixed_in[ids[static_cast<std::size_t>(i)]]);
   }
   if (r.size() > limit) page.next_cursor = r.Int(n - 1, 0);
   return page;
@@ -266,9 +272,9 @@ std::optional<model::Vulnerability> PostgresStore::GetVulnerability(const std::s
                                                                     const std::string& name) {
   auto c = pool_.Acquire();
   Transaction tx(*c);
-  auto stored = postgres::LoadVulnerability(*c, ns, name, /*for_update=*/false);
-  if (!stored) return std::nullopt;
-  return std::move(stored->vulnerability);
+  auto stored = LoadVulnerabilities(*c, {{ns, name}}, /*for_update=*/false);
+  if (!stored.front()) return std::nullopt;
+  return std::move(stored.front()->vulnerability);
 }
 
 VulnerabilityChange PostgresStore::ChangeVulnerability(const std::string& ns,
@@ -287,8 +293,7 @@ VulnerabilityChange PostgresStore::ChangeVulnerability(const std::string& ns,
   return change;
 }
 
-FeedCounts PostgresStore::ApplyFeed(const FeedSourceState& state,
-                                    const std::vector<model::Vulnerability>& vulnerabilities,
+FeedCounts PostgresStore::ApplyFeed(const FeedSourceState& state, const VulnerabilityFeed& next,
                                     const std::map<std::string, std::string>& metadata_by_name,
                                     const NotificationPolicy& policy) {
   FeedCounts counts;
@@ -296,7 +301,7 @@ FeedCounts PostgresStore::ApplyFeed(const FeedSourceState& state,
     auto c = pool_.Acquire();
     Transaction tx(*c);
     PostgresInventory db(*c, /*lock_each_vulnerability=*/false);
-    counts = ApplyFeedSnapshot(db, vulnerabilities, metadata_by_name, clock_.NowMillis(), policy);
+    counts = ApplyFeedSnapshot(db, next, metadata_by_name, clock_.NowMillis(), policy);
     FeedSourceState recorded = state;
     recorded.counts = counts;
     db.UpsertFeedSource(recorded);

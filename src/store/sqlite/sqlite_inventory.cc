@@ -31,16 +31,25 @@ model::Vulnerability ReadVulnerabilityRow(Statement& st, std::string namespace_n
   return v;
 }
 
-std::optional<InventoryDialect::StoredVulnerability> SqliteInventory::LoadVulnerability(
-    const std::string& ns, const std::string& name) {
-  auto& st = c_.Prepare(
-      "SELECT v.id, v.name, v.description, v.link, v.severity, v.metadata "
-      "FROM vulnerabilities v JOIN namespaces n ON n.id = v.namespace_id "
-      "WHERE n.name = ? AND v.name = ?");
-  st.Bind(1, ns).Bind(2, name);
-  if (!st.Step()) return std::nullopt;
-  StoredVulnerability out{st.Int(0), ReadVulnerabilityRow(st, ns)};
-  out.vulnerability.fixed_in = LoadFixedIn(c_, out.id);
+std::vector<std::optional<InventoryDialect::StoredVulnerability>>
+SqliteInventory::LoadVulnerabilities(const std::vector<VulnerabilityKey>& keys) {
+  // Statements are cheap in-process: one lookup per key.
+  std::vector<std::optional<StoredVulnerability>> out;
+  out.reserve(keys.size());
+  for (const auto& [ns, name] : keys) {
+    auto& st = c_.Prepare(
+        "SELECT v.id, v.name, v.description, v.link, v.severity, v.metadata "
+        "FROM vulnerabilities v JOIN namespaces n ON n.id = v.namespace_id "
+        "WHERE n.name = ? AND v.name = ?");
+    st.Bind(1, ns).Bind(2, name);
+    if (!st.Step()) {
+      out.emplace_back();
+      continue;
+    }
+    StoredVulnerability stored{st.Int(0), ReadVulnerabilityRow(st, ns)};
+    stored.vulnerability.fixed_in = LoadFixedIn(c_, stored.id);
+    out.emplace_back(std::move(stored));
+  }
   return out;
 }
 
@@ -50,31 +59,39 @@ std::int64_t SqliteInventory::NamespaceId(const std::string& name) {
   return c_.LastInsertRowId();
 }
 
-std::int64_t SqliteInventory::InsertVulnerability(std::int64_t namespace_id,
-                                                  const model::Vulnerability& v) {
-  c_.Prepare(
-        "INSERT INTO vulnerabilities (namespace_id, name, description, link, severity, "
-        "metadata) VALUES (?, ?, ?, ?, ?, ?)")
-      .Bind(1, namespace_id)
-      .Bind(2, v.name)
-      .Bind(3, v.description)
-      .Bind(4, v.link)
-      .Bind(5, v.severity)
-      .Bind(6, v.metadata)
-      .Run();
-  return c_.LastInsertRowId();
+std::vector<std::int64_t> SqliteInventory::InsertVulnerabilities(const VulnerabilityRows& rows) {
+  auto& st = c_.Prepare(
+      "INSERT INTO vulnerabilities (namespace_id, name, description, link, severity, "
+      "metadata) VALUES (?, ?, ?, ?, ?, ?)");
+  std::vector<std::int64_t> ids;
+  ids.reserve(rows.size());
+  for (const auto& [namespace_id, v] : rows) {
+    st.Reset()
+        .Bind(1, namespace_id)
+        .Bind(2, v->name)
+        .Bind(3, v->description)
+        .Bind(4, v->link)
+        .Bind(5, v->severity)
+        .Bind(6, v->metadata)
+        .Run();
+    ids.push_back(c_.LastInsertRowId());
+  }
+  return ids;
 }
 
-void SqliteInventory::UpdateVulnerability(std::int64_t id, const model::Vulnerability& v) {
-  c_.Prepare(
-        "UPDATE vulnerabilities SET description = ?, link = ?, severity = ?, metadata = ? "
-        "WHERE id = ?")
-      .Bind(1, v.description)
-      .Bind(2, v.link)
-      .Bind(3, v.severity)
-      .Bind(4, v.metadata)
-      .Bind(5, id)
-      .Run();
+void SqliteInventory::UpdateVulnerabilities(const VulnerabilityRows& rows) {
+  auto& st = c_.Prepare(
+      "UPDATE vulnerabilities SET description = ?, link = ?, severity = ?, metadata = ? "
+      "WHERE id = ?");
+  for (const auto& [id, v] : rows) {
+    st.Reset()
+        .Bind(1, v->description)
+        .Bind(2, v->link)
+        .Bind(3, v->severity)
+        .Bind(4, v->metadata)
+        .Bind(5, id)
+        .Run();
+  }
 }
 
 void SqliteInventory::DeleteVulnerability(std::int64_t id) {
@@ -82,16 +99,15 @@ void SqliteInventory::DeleteVulnerability(std::int64_t id) {
   c_.Prepare("DELETE FROM vulnerabilities WHERE id = ?").Bind(1, id).Run();
 }
 
-void SqliteInventory::ReplaceFixedIn(std::int64_t vulnerability_id,
-                                     const std::vector<model::FixedIn>& fixed_in) {
-  c_.Prepare("DELETE FROM vulnerability_fixed_in WHERE vulnerability_id = ?")
-      .Bind(1, vulnerability_id)
-      .Run();
-  auto& st = c_.Prepare(
-      "INSERT INTO vulnerability_fixed_in (vulnerability_id, feature_name, version) "
-      "VALUES (?, ?, ?)");
-  for (const auto& f : fixed_in) {
-    st.Reset().Bind(1, vulnerability_id).Bind(2, f.feature).Bind(3, f.version).Run();
+void SqliteInventory::ReplaceFixedIn(const VulnerabilityRows& rows) {
+  for (const auto& [id, v] : rows) {
+    c_.Prepare("DELETE FROM vulnerability_fixed_in WHERE vulnerability_id = ?").Bind(1, id).Run();
+    auto& st = c_.Prepare(
+        "INSERT INTO vulnerability_fixed_in (vulnerability_id, feature_name, version) "
+        "VALUES (?, ?, ?)");
+    for (const auto& f : v->fixed_in) {
+      st.Reset().Bind(1, id).Bind(2, f.feature).Bind(3, f.version).Run();
+    }
   }
 }
 
@@ -110,13 +126,16 @@ FeedSourceState ReadFeedSourceRow(Statement& st) {
   return s;
 }
 
-std::vector<std::string> SqliteInventory::NamespacesWithVulnerability(const std::string& name) {
-  auto& st = c_.Prepare(
-      "SELECT n.name FROM vulnerabilities v JOIN namespaces n ON n.id = v.namespace_id "
-      "WHERE v.name = ? ORDER BY n.name");
-  st.Bind(1, name);
-  std::vector<std::string> out;
-  while (st.Step()) out.push_back(st.Text(0));
+std::vector<InventoryDialect::VulnerabilityKey> SqliteInventory::VulnerabilitiesNamed(
+    const std::vector<std::string>& names) {
+  std::vector<VulnerabilityKey> out;
+  for (const std::string& name : names) {
+    auto& st = c_.Prepare(
+        "SELECT n.name FROM vulnerabilities v JOIN namespaces n ON n.id = v.namespace_id "
+        "WHERE v.name = ? ORDER BY n.name");
+    st.Bind(1, name);
+    while (st.Step()) out.push_back({st.Text(0), name});
+  }
   return out;
 }
 

@@ -32,16 +32,15 @@ class SqliteInventory : public InventoryDialect {
   explicit SqliteInventory(Connection& c) : c_(c) {}
 
   void LockVulnerability(const std::string&, const std::string&) override {}
-  std::optional<StoredVulnerability> LoadVulnerability(const std::string& namespace_name,
-                                                       const std::string& name) override;
+  std::vector<std::optional<StoredVulnerability>> LoadVulnerabilities(
+      const std::vector<VulnerabilityKey>& keys) override;
   std::int64_t NamespaceId(const std::string& name) override;
-  std::int64_t InsertVulnerability(std::int64_t namespace_id,
-                                   const model::Vulnerability& v) override;
-  void UpdateVulnerability(std::int64_t id, const model::Vulnerability& v) override;
+  std::vector<std::int64_t> InsertVulnerabilities(const VulnerabilityRows& rows) override;
+  void UpdateVulnerabilities(const VulnerabilityRows& rows) override;
   void DeleteVulnerability(std::int64_t id) override;
-  void ReplaceFixedIn(std::int64_t vulnerability_id,
-                      const std::vector<model::FixedIn>& fixed_in) override;
-  std::vector<std::string> NamespacesWithVulnerability(const std::string& name) override;
+  void ReplaceFixedIn(const VulnerabilityRows& rows) override;
+  std::vector<VulnerabilityKey> VulnerabilitiesNamed(
+      const std::vector<std::string>& names) override;
   void UpsertFeedSource(const FeedSourceState& state) override;
   std::vector<std::pair<std::int64_t, std::string>> FeatureVersions(
       const std::string& namespace_name, const std::string& feature) override;

@@ -277,9 +277,9 @@ std::optional<model::Vulnerability> SqliteStore::GetVulnerability(const std::str
                                                                   const std::string& name) {
   auto c = Reader();
   Transaction tx(*c, /*write=*/false);
-  auto stored = SqliteInventory(*c).LoadVulnerability(ns, name);
-  if (!stored) return std::nullopt;
-  return std::move(stored->vulnerability);
+  auto stored = SqliteInventory(*c).LoadVulnerabilities({{ns, name}});
+  if (!stored.front()) return std::nullopt;
+  return std::move(stored.front()->vulnerability);
 }
 
 VulnerabilityChange SqliteStore::ChangeVulnerability(const std::string& ns, const std::string& name,
@@ -297,8 +297,7 @@ VulnerabilityChange SqliteStore::ChangeVulnerability(const std::string& ns, cons
   return change;
 }
 
-FeedCounts SqliteStore::ApplyFeed(const FeedSourceState& state,
-                                  const std::vector<model::Vulnerability>& vulnerabilities,
+FeedCounts SqliteStore::ApplyFeed(const FeedSourceState& state, const VulnerabilityFeed& next,
                                   const std::map<std::string, std::string>& metadata_by_name,
                                   const NotificationPolicy& policy) {
   FeedCounts counts;
@@ -306,7 +305,7 @@ FeedCounts SqliteStore::ApplyFeed(const FeedSourceState& state,
     std::lock_guard lock(write_mu_);
     Transaction tx(*writer_);
     SqliteInventory db(*writer_);
-    counts = ApplyFeedSnapshot(db, vulnerabilities, metadata_by_name, clock_.NowMillis(), policy);
+    counts = ApplyFeedSnapshot(db, next, metadata_by_name, clock_.NowMillis(), policy);
     FeedSourceState recorded = state;
     recorded.counts = counts;
     db.UpsertFeedSource(recorded);

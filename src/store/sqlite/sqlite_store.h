@@ -46,8 +46,7 @@ class SqliteStore final : public Store {
                                           const std::string& name,
                                           const VulnerabilityMutation& mutate) override;
 
-  FeedCounts ApplyFeed(const FeedSourceState& state,
-                       const std::vector<model::Vulnerability>& vulnerabilities,
+  FeedCounts ApplyFeed(const FeedSourceState& state, const VulnerabilityFeed& next,
                        const std::map<std::string, std::string>& metadata_by_name,
                        const NotificationPolicy& policy) override;
   void RecordFeedSource(const FeedSourceState& state) override;

@@ -338,15 +338,10 @@ class AlpineSecdbParser final : public FeedParser {
   }
 
   FeedResult Finish() override {
-    FeedResult result;
-    result.vulnerabilities = vulnerabilities_.Take();
-    for (model::Vulnerability& v : result.vulnerabilities) {
+    return TakeFeedResult(vulnerabilities_, skipped_, [](model::Vulnerability& v) {
       v.link = std::string(kLinkPrefix) + v.name;
       v.severity = "Unknown";
-    }
-    result.skipped = std::move(skipped_);
-    skipped_.clear();
-    return result;
+    });
   }
 
  private:

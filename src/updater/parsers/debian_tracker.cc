@@ -299,15 +299,19 @@ class DebianTrackerParser final : public FeedParser {
   }
 
   FeedResult Finish() override {
-    FeedResult result;
-    result.vulnerabilities = out_.vulnerabilities.Take();
-    for (model::Vulnerability& v : result.vulnerabilities) {
-      const CveRecord& record = out_.cves[v.name];
-      v.description = record.description;
-      v.severity = model::kSeverities[record.severity_rank];
-      v.link = std::string(kLinkPrefix) + v.name;
-    }
-    result.skipped = std::move(out_.skipped);
+    // A CVE's description is kept once, not once per release, until each
+    // vulnerability is handed out.
+    auto cves =
+        std::make_shared<const std::unordered_map<std::string, CveRecord>>(std::move(out_.cves));
+    FeedResult result =
+        TakeFeedResult(out_.vulnerabilities, out_.skipped, [cves](model::Vulnerability& v) {
+          const auto it = cves->find(v.name);
+          if (it != cves->end()) {
+            v.description = it->second.description;
+            v.severity = model::kSeverities[it->second.severity_rank];
+          }
+          v.link = std::string(kLinkPrefix) + v.name;
+        });
     out_ = {};
     return result;
   }

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "model/vulnerability.h"
+#include "updater/parsers/vulnerability_stream.h"
 
 namespace herald::updater {
 
@@ -33,7 +34,7 @@ struct FeedResult {
   // Every vulnerability the snapshot lists, one per (namespace, name), with
   // FixedIn sorted by feature and one entry per feature; severity one of
   // model::kSeverities; metadata "" or a JSON object's text.
-  std::vector<model::Vulnerability> vulnerabilities;
+  VulnerabilityStream vulnerabilities;
   // Metadata-only kinds (nvd): per vulnerability name (a CVE id), an object
   // whose keys are merged into the Metadata of every stored vulnerability of
   // that name, in every namespace.

@@ -319,13 +319,7 @@ class OsvParser final : public FeedParser {
     }
   }
 
-  FeedResult Finish() override {
-    FeedResult result;
-    result.vulnerabilities = vulnerabilities_.Take();
-    result.skipped = std::move(skipped_);
-    skipped_.clear();
-    return result;
-  }
+  FeedResult Finish() override { return TakeFeedResult(vulnerabilities_, skipped_); }
 
  private:
   VulnerabilitySet vulnerabilities_;

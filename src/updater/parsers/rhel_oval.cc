@@ -294,11 +294,7 @@ std::vector<Branch> RhelOvalParser::Expand(const XmlReader& reader, const XmlEle
 }
 
 FeedResult RhelOvalParser::Finish() {
-  FeedResult result;
-  result.vulnerabilities = vulnerabilities_.Take();
-  result.skipped = std::move(skipped_);
-  skipped_.clear();
-  return result;
+  return TakeFeedResult(vulnerabilities_, skipped_);
 }
 
 }  // namespace

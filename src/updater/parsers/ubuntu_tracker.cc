@@ -267,11 +267,7 @@ void UbuntuTrackerParser::ReadReleaseLine(std::string_view release, std::string_
 }
 
 FeedResult UbuntuTrackerParser::Finish() {
-  FeedResult result;
-  result.vulnerabilities = vulnerabilities_.Take();
-  result.skipped = std::move(skipped_);
-  skipped_.clear();
-  return result;
+  return TakeFeedResult(vulnerabilities_, skipped_);
 }
 
 }  // namespace

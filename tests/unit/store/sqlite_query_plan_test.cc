@@ -42,7 +42,7 @@ TEST(SqliteQueryPlanTest, EveryStatementUsesAnIndexForPerItemLookups) {
     source.kind = "osv";
     model::Vulnerability fed = v;
     fed.name = "CVE-2";
-    store.ApplyFeed(source, {fed}, {{"CVE-1", R"({"NVD":{"CVSSv3":{"Score":9.8}}})"}}, {});
+    store.ApplyFeed(source, FeedOf({fed}), {{"CVE-1", R"({"NVD":{"CVSSv3":{"Score":9.8}}})"}}, {});
     store.RecordFeedSource(source);
     store.GetFeedSource("feed");
     store.ListFeedSources();

@@ -393,7 +393,7 @@ TEST_P(StoreConformanceTest, FeedSnapshotsApplyInOneTransactionWithTheirPolicy) 
   const std::vector<Vulnerability> first = {MakeVuln("CVE-A", {{"openssl", "2.0"}}),
                                             MakeVuln("CVE-B", {{"zlib", "2.0"}})};
   // First import: stored, counted, no notification.
-  FeedCounts counts = store().ApplyFeed(source, first, {}, {.notify = false});
+  FeedCounts counts = store().ApplyFeed(source, FeedOf(first), {}, {.notify = false});
   EXPECT_EQ(counts.added, 2);
   EXPECT_EQ(counts.notifications, 0);
   EXPECT_TRUE(store().ListNotifications(std::nullopt, 10, 0).notifications.empty());
@@ -404,7 +404,7 @@ TEST_P(StoreConformanceTest, FeedSnapshotsApplyInOneTransactionWithTheirPolicy) 
   EXPECT_EQ(recorded->last_success_ms, 1000);
 
   // The same snapshot again: nothing changes.
-  counts = store().ApplyFeed(source, first, {}, {});
+  counts = store().ApplyFeed(source, FeedOf(first), {}, {});
   EXPECT_EQ(counts.unchanged, 2);
   EXPECT_EQ(counts.added + counts.changed + counts.notifications, 0);
 
@@ -412,11 +412,11 @@ TEST_P(StoreConformanceTest, FeedSnapshotsApplyInOneTransactionWithTheirPolicy) 
   // distribution feed (no metadata of its own) keeps it.
   Vulnerability other_ns = MakeVuln("CVE-A", {{"openssl", "2.0"}});
   other_ns.namespace_name = "debian:9";
-  store().ApplyFeed(source, {other_ns}, {}, {.notify = false});
-  counts = store().ApplyFeed(source, {}, {{"CVE-A", R"({"NVD":{"CVSSv3":{"Score":9.8}}})"}},
+  store().ApplyFeed(source, FeedOf({other_ns}), {}, {.notify = false});
+  counts = store().ApplyFeed(source, FeedOf({}), {{"CVE-A", R"({"NVD":{"CVSSv3":{"Score":9.8}}})"}},
                              {.notify = false});
   EXPECT_EQ(counts.changed, 2);
-  counts = store().ApplyFeed(source, first, {}, {});
+  counts = store().ApplyFeed(source, FeedOf(first), {}, {});
   EXPECT_EQ(counts.unchanged, 2);
   EXPECT_EQ(store().GetVulnerability("debian:8", "CVE-A")->metadata,
             R"({"NVD":{"CVSSv3":{"Score":9.8}}})");
@@ -426,7 +426,8 @@ TEST_P(StoreConformanceTest, FeedSnapshotsApplyInOneTransactionWithTheirPolicy) 
   // notifyUnaffected: false → only the change that affects a layer notifies.
   const std::vector<Vulnerability> second = {MakeVuln("CVE-A", {{"openssl", "3.0"}}),
                                              MakeVuln("CVE-B", {{"zlib", "3.0"}})};
-  counts = store().ApplyFeed(source, second, {}, {.notify = true, .only_if_affected = true});
+  counts =
+      store().ApplyFeed(source, FeedOf(second), {}, {.notify = true, .only_if_affected = true});
   EXPECT_EQ(counts.changed, 2);
   EXPECT_EQ(counts.notifications, 1);
   const auto listed = store().ListNotifications(std::nullopt, 10, 0).notifications;
@@ -434,7 +435,7 @@ TEST_P(StoreConformanceTest, FeedSnapshotsApplyInOneTransactionWithTheirPolicy) 
   EXPECT_EQ(Layers(listed[0].name, Side::kNew), std::vector<std::string>{"img"});
 
   // A vulnerability the snapshot no longer lists is left in place.
-  counts = store().ApplyFeed(source, {second[0]}, {}, {});
+  counts = store().ApplyFeed(source, FeedOf({second[0]}), {}, {});
   EXPECT_TRUE(store().GetVulnerability("debian:8", "CVE-B").has_value());
 
   FeedSourceState failed = *store().GetFeedSource("debian");
@@ -444,6 +445,72 @@ TEST_P(StoreConformanceTest, FeedSnapshotsApplyInOneTransactionWithTheirPolicy) 
   const auto all = store().ListFeedSources();
   ASSERT_EQ(all.size(), 1u);
   EXPECT_EQ(all[0].error, "HTTP 500");
+}
+
+// The bulk path works in batches (a few hundred per round trip on
+// PostgreSQL): what crosses a batch boundary must come out as if applied one
+// by one — every row, its FixedIn, a key listed twice, metadata by name.
+TEST_P(StoreConformanceTest, FeedSnapshotsLargerThanABatchApplyEveryVulnerability) {
+  store().InsertLayer(
+      MakeLayer("img", "", "debian:8", std::vector<FeatureVersion>{{"", "pkg7", "1.0"}}), 3);
+  FeedSourceState source;
+  source.name = "big";
+  source.kind = "debian-tracker";
+  constexpr int kCount = 1234;
+  auto snapshot = [](int changed_every) {
+    std::vector<Vulnerability> out;
+    for (int i = 0; i < kCount; ++i) {
+      const std::string pkg = "pkg" + std::to_string(i % 50);
+      // Every third has no FixedIn at all; changed ones get a newer fix.
+      std::vector<FixedIn> fixed;
+      if (i % 3 != 0) {
+        fixed.push_back({pkg, (changed_every > 0 && i % changed_every == 1) ? "9.0" : "2.0"});
+      }
+      Vulnerability v = MakeVuln("CVE-" + std::to_string(i), fixed, "about " + std::to_string(i));
+      v.namespace_name = i % 2 == 0 ? "debian:8" : "debian:9";
+      out.push_back(std::move(v));
+    }
+    return out;
+  };
+  FeedCounts counts = store().ApplyFeed(source, FeedOf(snapshot(0)), {}, {.notify = false});
+  EXPECT_EQ(counts.added, kCount);
+  for (int i : {0, 1, 499, 500, 501, 1233}) {
+    const std::string ns = i % 2 == 0 ? "debian:8" : "debian:9";
+    const auto stored = store().GetVulnerability(ns, "CVE-" + std::to_string(i));
+    ASSERT_TRUE(stored.has_value()) << i;
+    EXPECT_EQ(stored->description, "about " + std::to_string(i));
+    EXPECT_EQ(stored->fixed_in.size(), i % 3 == 0 ? 0u : 1u) << i;
+  }
+
+  // Every 7th (that has a fix) changes: exactly those notify.
+  int expected = 0;
+  for (int i = 0; i < kCount; ++i) expected += (i % 3 != 0 && i % 7 == 1) ? 1 : 0;
+  counts = store().ApplyFeed(source, FeedOf(snapshot(7)), {}, {});
+  EXPECT_EQ(counts.changed, expected);
+  EXPECT_EQ(counts.unchanged, kCount - expected);
+  EXPECT_EQ(counts.notifications, expected);
+  EXPECT_EQ(store().GetVulnerability("debian:9", "CVE-1")->fixed_in,
+            (std::vector<FixedIn>{{"pkg1", "9.0"}}));
+
+  // A key listed twice: the second sees the first, and wins.
+  Vulnerability twice = MakeVuln("CVE-T", {{"pkg7", "3.0"}});
+  Vulnerability again = MakeVuln("CVE-T", {{"pkg7", "4.0"}});
+  counts = store().ApplyFeed(source, FeedOf({twice, again}), {}, {.notify = false});
+  EXPECT_EQ(counts.added, 1);
+  EXPECT_EQ(counts.changed, 1);
+  EXPECT_EQ(store().GetVulnerability("debian:8", "CVE-T")->fixed_in,
+            (std::vector<FixedIn>{{"pkg7", "4.0"}}));
+
+  // Metadata for more names than a batch, some of them stored nowhere.
+  std::map<std::string, std::string> metadata;
+  for (int i = 0; i < 700; ++i) {
+    metadata["CVE-" + std::to_string(i * 2)] = R"({"NVD":{"CVSSv3":{"Score":5.0}}})";
+  }
+  counts = store().ApplyFeed(source, FeedOf({}), metadata, {.notify = false});
+  EXPECT_EQ(counts.changed, kCount / 2);  // the even ones below 1234
+  EXPECT_EQ(store().GetVulnerability("debian:8", "CVE-1000")->metadata,
+            R"({"NVD":{"CVSSv3":{"Score":5.0}}})");
+  EXPECT_EQ(store().GetVulnerability("debian:9", "CVE-1001")->metadata, "");
 }
 
 TEST_P(StoreConformanceTest, NewNotificationsWakeTheListener) {

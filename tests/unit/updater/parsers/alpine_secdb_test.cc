@@ -76,7 +76,7 @@ TEST(AlpineSecdbParserTest, MainAndCommunityOfOneReleaseAddUp) {
       V(ns, "CVE-2023-5363", {{"openssl", "3.1.4-r0"}}),
       V(ns, "CVE-2023-5678", {{"openssl", "3.1.4-r1"}, {"openssl1.1-compat", "1.1.1w-r1"}}),
   };
-  EXPECT_EQ(Sorted(result.vulnerabilities), Sorted(want));
+  EXPECT_EQ(Sorted(result.vulnerabilities.All()), Sorted(want));
   const std::map<std::string, std::int64_t> skipped = {{"not a CVE id", 3}};
   EXPECT_EQ(result.skipped, skipped);
 }
@@ -105,7 +105,7 @@ TEST(AlpineSecdbParserTest, EntryFormsFoundInTheRealSecdb) {
       V(ns, "CVE-2018-14468", {{"tcpdump", "4.9.3-r0"}}),
       V(ns, "CVE-2018-14469", {{"tcpdump", "4.9.3-r0"}}),
   };
-  EXPECT_EQ(Sorted(result.vulnerabilities), Sorted(want));
+  EXPECT_EQ(Sorted(result.vulnerabilities.All()), Sorted(want));
   const std::map<std::string, std::int64_t> skipped = {
       // "CVE", "N/A", "ZBX-11023", "CVE-2022-2333x", "CVE-22-1234", "CVE-2022-12".
       {"not a CVE id", 6},
@@ -119,8 +119,9 @@ TEST(AlpineSecdbParserTest, MembersMayComeInAnyOrder) {
   const FeedResult result = ParseText(*parser, R"({
     "packages": [{"pkg": {"secfixes": {"1.2.13-r0": ["CVE-2022-37434"]}, "name": "zlib"}}],
     "distroversion": "v3.16"})");
-  EXPECT_EQ(result.vulnerabilities, std::vector<Vulnerability>{V("alpine:v3.16", "CVE-2022-37434",
-                                                                 {{"zlib", "1.2.13-r0"}})});
+  EXPECT_EQ(
+      result.vulnerabilities.All(),
+      std::vector<Vulnerability>{V("alpine:v3.16", "CVE-2022-37434", {{"zlib", "1.2.13-r0"}})});
 }
 
 TEST(AlpineSecdbParserTest, ReleasesAreNamespaces) {
@@ -138,7 +139,7 @@ TEST(AlpineSecdbParserTest, ReleasesAreNamespaces) {
       V("alpine:v3.17", "CVE-2023-38545", {{"curl", "8.4.0-r0"}}),
       V("alpine:v3.18", "CVE-2023-38545", {{"curl", "8.4.0-r0"}}),
   };
-  EXPECT_EQ(Sorted(result.vulnerabilities), want);
+  EXPECT_EQ(Sorted(result.vulnerabilities.All()), want);
   const std::map<std::string, std::int64_t> skipped = {{"unknown release edge", 1}};
   EXPECT_EQ(result.skipped, skipped);
 }
@@ -155,7 +156,7 @@ TEST(AlpineSecdbParserTest, AFailedDocumentAddsNothing) {
   parser->Parse(good, "main.json");
   ParseErrorOf([&] { parser->Parse(bad, "community.json"); });
   EXPECT_EQ(
-      parser->Finish().vulnerabilities,
+      parser->Finish().vulnerabilities.All(),
       std::vector<Vulnerability>{V("alpine:v3.18", "CVE-2023-38545", {{"curl", "8.4.0-r0"}})});
 }
 

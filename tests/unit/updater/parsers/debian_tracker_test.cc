@@ -102,7 +102,7 @@ TEST(DebianTrackerParserTest, MapsTheTrackerDocument) {
       V("debian:unstable", "CVE-2023-5678", kDhKeys, "Low", {{"openssl", "3.0.13-1"}}),
       V("debian:unstable", "CVE-2023-6228", kTiffcp, "Medium", {{"tiff", "4.5.1+git230720-3"}}),
   };
-  EXPECT_EQ(Sorted(result.vulnerabilities), want);
+  EXPECT_EQ(Sorted(result.vulnerabilities.All()), want);
   const std::map<std::string, std::int64_t> skipped = {
       {"name not CVE-", 1},
       {"status undetermined", 1},
@@ -128,7 +128,7 @@ TEST(DebianTrackerParserTest, DescriptionIsTheFirstPackagesAndSeverityTheHighest
       V("debian:unstable", "CVE-2024-25062", "first words", "High",
         {{"libxml2-a", "2.9.14+dfsg-1.3"}}),
   };
-  EXPECT_EQ(Sorted(result.vulnerabilities), want);
+  EXPECT_EQ(Sorted(result.vulnerabilities.All()), want);
 }
 
 TEST(DebianTrackerParserTest, UrgenciesRankAsSpecSays) {
@@ -156,8 +156,8 @@ TEST(DebianTrackerParserTest, UrgenciesRankAsSpecSays) {
         ParseText(*parser, R"({"zlib": {"CVE-2022-37434": {"releases": {"bullseye":
             {"status": "resolved", "fixed_version": "1:1.2.11.dfsg-2+deb11u2", "urgency": ")" +
                                urgency + R"("}}}}})");
-    ASSERT_EQ(result.vulnerabilities.size(), 1u);
-    EXPECT_EQ(result.vulnerabilities[0].severity, severity);
+    ASSERT_EQ(result.vulnerabilities.All().size(), 1u);
+    EXPECT_EQ(result.vulnerabilities.All()[0].severity, severity);
   }
 }
 
@@ -178,7 +178,7 @@ TEST(DebianTrackerParserTest, StatusesAndVersions) {
       V("debian:12", "CVE-2024-2961", "iconv", "High", {}),
       V("debian:13", "CVE-2024-2961", "iconv", "High", {{"glibc", "2.37-17"}}),
   };
-  EXPECT_EQ(Sorted(result.vulnerabilities), want);
+  EXPECT_EQ(Sorted(result.vulnerabilities.All()), want);
   const std::map<std::string, std::int64_t> skipped = {
       {"invalid version", 1},
       {"resolved without version", 1},
@@ -199,7 +199,7 @@ TEST(DebianTrackerParserTest, FieldsItDoesNotReadMayHoldAnything) {
   const std::vector<Vulnerability> want = {
       V("debian:12", "CVE-2022-40674", "use-after-free", "Unknown", {{"expat", "2.4.8-2"}}),
   };
-  EXPECT_EQ(result.vulnerabilities, want);
+  EXPECT_EQ(result.vulnerabilities.All(), want);
 }
 
 TEST(DebianTrackerParserTest, NulCharactersAreDropped) {
@@ -214,7 +214,7 @@ TEST(DebianTrackerParserTest, NulCharactersAreDropped) {
       V("debian:12", "CVE-2022-1304", "out-of-bounds read", "Medium",
         {{"e2fsprogs", "1.46.6~rc1-1"}}),
   };
-  EXPECT_EQ(result.vulnerabilities, want);
+  EXPECT_EQ(result.vulnerabilities.All(), want);
 }
 
 TEST(DebianTrackerParserTest, DocumentsOfASnapshotAddUp) {
@@ -233,9 +233,9 @@ TEST(DebianTrackerParserTest, DocumentsOfASnapshotAddUp) {
       V("debian:10", "CVE-2021-3156", "Baron Samedit", "High",
         {{"sudo", "1.8.27-1+deb10u3"}, {"sudo-ldap", kNone}}),
   };
-  EXPECT_EQ(result.vulnerabilities, want);
+  EXPECT_EQ(result.vulnerabilities.All(), want);
   // Finish hands everything over and starts afresh.
-  EXPECT_TRUE(parser->Finish().vulnerabilities.empty());
+  EXPECT_TRUE(parser->Finish().vulnerabilities.All().empty());
 }
 
 // The number after "byte " in a ParseError's message.
@@ -352,8 +352,8 @@ TEST(DebianTrackerParserTest, ALargeDocumentStreams) {
   text += "}";
   auto parser = NewDebianTrackerParser();
   const FeedResult result = ParseText(*parser, text);
-  ASSERT_EQ(result.vulnerabilities.size(), 20000u);
-  const std::vector<Vulnerability> sorted = Sorted(result.vulnerabilities);
+  ASSERT_EQ(result.vulnerabilities.All().size(), 20000u);
+  const std::vector<Vulnerability> sorted = Sorted(result.vulnerabilities.All());
   EXPECT_EQ(sorted.front(), V("debian:unstable", "CVE-2023-10000", "d", "Low", {{"pkg0", kNone}}));
 }
 

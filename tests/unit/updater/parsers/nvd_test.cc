@@ -64,7 +64,7 @@ TEST(NvdParserTest, Feed11GivesTheScoresPresentPerCve) {
       {"CVE-2016-2108", kMetadata2108v11},
   };
   EXPECT_EQ(result.metadata_by_name, want);
-  EXPECT_TRUE(result.vulnerabilities.empty());
+  EXPECT_TRUE(result.vulnerabilities.All().empty());
   EXPECT_TRUE(result.skipped.empty());
 }
 
@@ -81,7 +81,7 @@ TEST(NvdParserTest, Feed20GivesTheScoresPresentPerCve) {
        R"({"NVD":{"CVSSv3":{"Score":8.1,"Vectors":"CVSS:3.1/AV:N/AC:H/PR:N/UI:N/S:U/C:H/I:H/A:H"}}})"},
   };
   EXPECT_EQ(result.metadata_by_name, want);
-  EXPECT_TRUE(result.vulnerabilities.empty());
+  EXPECT_TRUE(result.vulnerabilities.All().empty());
 }
 
 std::string Metric(const std::string& type, const std::string& vector, const std::string& score) {

@@ -83,7 +83,7 @@ TEST(OsvParserTest, MapsTheDocumentsOfADirectory) {
       V("ubuntu:23.10", "UBUNTU-CVE-2023-5678", kUbuntuDetails, "Medium", usn,
         {{"openssl", "3.0.10-1ubuntu2.3"}}),
   };
-  EXPECT_EQ(Sorted(result.vulnerabilities), want);
+  EXPECT_EQ(Sorted(result.vulnerabilities.All()), want);
   const std::map<std::string, std::int64_t> skipped = {
       {"ecosystem PyPI", 1},
       {"ecosystem Ubuntu:Pro:16.04:LTS", 1},
@@ -129,12 +129,12 @@ TEST(OsvParserTest, EcosystemsMapToNamespaces) {
     auto parser = NewOsvParser();
     const FeedResult result = ParseText(*parser, Doc(ecosystem));
     if (ns.empty()) {
-      EXPECT_TRUE(result.vulnerabilities.empty());
+      EXPECT_TRUE(result.vulnerabilities.All().empty());
       const std::map<std::string, std::int64_t> skipped = {{"ecosystem " + ecosystem, 1}};
       EXPECT_EQ(result.skipped, skipped);
     } else {
-      ASSERT_EQ(result.vulnerabilities.size(), 1u);
-      EXPECT_EQ(result.vulnerabilities[0].namespace_name, ns);
+      ASSERT_EQ(result.vulnerabilities.All().size(), 1u);
+      EXPECT_EQ(result.vulnerabilities.All()[0].namespace_name, ns);
       EXPECT_TRUE(result.skipped.empty());
     }
   }
@@ -179,8 +179,8 @@ TEST(OsvParserTest, SeverityFromDatabaseSpecificElseCvss) {
     SCOPED_TRACE(extra);
     auto parser = NewOsvParser();
     const FeedResult result = ParseText(*parser, Doc("Debian:12", extra));
-    ASSERT_EQ(result.vulnerabilities.size(), 1u);
-    EXPECT_EQ(result.vulnerabilities[0].severity, severity);
+    ASSERT_EQ(result.vulnerabilities.All().size(), 1u);
+    EXPECT_EQ(result.vulnerabilities.All()[0].severity, severity);
   }
 }
 
@@ -220,7 +220,7 @@ TEST(OsvParserTest, FixedInIsTheFirstFixedEventOfAnEcosystemRange) {
          {"openssl", "3.0.13-1~deb12u1"},
          {"openssl1.1", kNone}}),
   };
-  EXPECT_EQ(Sorted(result.vulnerabilities), want);
+  EXPECT_EQ(Sorted(result.vulnerabilities.All()), want);
   const std::map<std::string, std::int64_t> skipped = {
       {"affected without package", 1},
       {"affected without package name", 1},
@@ -236,7 +236,7 @@ TEST(OsvParserTest, WithdrawnAndEmptyDocuments) {
   parser->Parse(withdrawn, "a.json");
   parser->Parse(nothing, "b.json");
   const FeedResult result = parser->Finish();
-  EXPECT_TRUE(result.vulnerabilities.empty());
+  EXPECT_TRUE(result.vulnerabilities.All().empty());
   const std::map<std::string, std::int64_t> skipped = {{"withdrawn", 1}};
   EXPECT_EQ(result.skipped, skipped);
 }
@@ -252,7 +252,7 @@ TEST(OsvParserTest, OneIdInTwoDocumentsIsOneVulnerability) {
       V("debian:12", "OSV-TEST-1", "new", "Unknown", "https://osv.dev/vulnerability/OSV-TEST-1",
         {{"pkg", "1.3-1"}}),
   };
-  EXPECT_EQ(parser->Finish().vulnerabilities, want);
+  EXPECT_EQ(parser->Finish().vulnerabilities.All(), want);
 }
 
 TEST(OsvParserTest, WrongTypesAreParseErrorsNamingThePath) {

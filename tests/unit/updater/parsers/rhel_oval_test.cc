@@ -134,14 +134,15 @@ std::vector<Vulnerability> DataFileWant() {
 TEST(RhelOvalParserTest, AdvisoriesGiveOneVulnerabilityPerMajorVersion) {
   const std::unique_ptr<FeedParser> parser = NewRhelOvalParser();
   const FeedResult result = ParseFiles(*parser, {kDataFile});
-  EXPECT_EQ(Sorted(result.vulnerabilities), DataFileWant());
+  EXPECT_EQ(Sorted(result.vulnerabilities.All()), DataFileWant());
   EXPECT_TRUE(result.skipped.empty());
   EXPECT_TRUE(result.metadata_by_name.empty());
 }
 
 TEST(RhelOvalParserTest, AnAdvisoryListedInTwoDocumentsIsStoredOnce) {
   const std::string data = ReadData();
-  EXPECT_EQ(Sorted(ParseAll({{"a.xml", data}, {"b.xml", data}}).vulnerabilities), DataFileWant());
+  EXPECT_EQ(Sorted(ParseAll({{"a.xml", data}, {"b.xml", data}}).vulnerabilities.All()),
+            DataFileWant());
 }
 
 // A definition in the published layout, prefixed "oval-def:" as some
@@ -272,7 +273,7 @@ TEST(RhelOvalParserTest, EachCriteriaAndTitleRuleMapsAsSpecified) {
        "",
        {{"nodejs", "1:10.24.0-1.module+el8.3.0"}}},
   };
-  EXPECT_EQ(Sorted(result.vulnerabilities), want);
+  EXPECT_EQ(Sorted(result.vulnerabilities.All()), want);
   const std::map<std::string, std::int64_t> skipped = {
       {"advisory up to RHSA-2007:0044", 1},
       {"advisory RHBA", 1},
@@ -299,8 +300,8 @@ TEST(RhelOvalParserTest, SeverityIsTheTitlesLastParenthesisedWord) {
         ParseAll({{"inline.xml",
                    Document(Definition("RHSA-2016:0001: " + title, "",
                                        Criteria("AND", Server(7) + Package("x", "0:1-1.el7"))))}});
-    ASSERT_EQ(result.vulnerabilities.size(), 1u) << title;
-    EXPECT_EQ(result.vulnerabilities[0].severity, severity) << title;
+    ASSERT_EQ(result.vulnerabilities.All().size(), 1u) << title;
+    EXPECT_EQ(result.vulnerabilities.All()[0].severity, severity) << title;
   }
 }
 

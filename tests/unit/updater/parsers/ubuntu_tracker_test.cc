@@ -98,7 +98,7 @@ TEST(UbuntuTrackerParserTest, TrackerFilesGiveOneVulnerabilityPerCveAndRelease) 
       Openssh("ubuntu:24.04", {{"openssh", "1:9.6p1-3ubuntu13.3"}}),
       Openssh("ubuntu:24.10", {{"openssh", "1:9.6p1-3ubuntu17"}}),
   };
-  EXPECT_EQ(Sorted(result.vulnerabilities), want);
+  EXPECT_EQ(Sorted(result.vulnerabilities.All()), want);
   EXPECT_TRUE(result.metadata_by_name.empty());
   const std::map<std::string, std::int64_t> skipped = {
       {"release upstream", 4},
@@ -188,7 +188,7 @@ std::vector<Vulnerability> EveryRuleWant() {
 
 TEST(UbuntuTrackerParserTest, EachStatusAndReleaseMapsAsSpecified) {
   const FeedResult result = ParseAll({{"active/CVE-2016-9999", kEveryRule}});
-  EXPECT_EQ(Sorted(result.vulnerabilities), EveryRuleWant());
+  EXPECT_EQ(Sorted(result.vulnerabilities.All()), EveryRuleWant());
   const std::map<std::string, std::int64_t> skipped = {
       {"package linux*", 2},
       {"release upstream", 1},
@@ -212,7 +212,8 @@ TEST(UbuntuTrackerParserTest, CrLfLineEndingsReadTheSame) {
     if (c == '\n') crlf += '\r';
     crlf += c;
   }
-  EXPECT_EQ(Sorted(ParseAll({{"active/CVE-2016-9999", crlf}}).vulnerabilities), EveryRuleWant());
+  EXPECT_EQ(Sorted(ParseAll({{"active/CVE-2016-9999", crlf}}).vulnerabilities.All()),
+            EveryRuleWant());
 }
 
 TEST(UbuntuTrackerParserTest, SeverityIsTheFirstWordOfPriority) {
@@ -231,14 +232,14 @@ TEST(UbuntuTrackerParserTest, SeverityIsTheFirstWordOfPriority) {
     const std::string document = "Candidate: CVE-2016-9998\nPriority: " + priority +
                                  "\n\nPatches_zlib:\nxenial_zlib: needed\n";
     const FeedResult result = ParseAll({{"retired/CVE-2016-9998", document}});
-    ASSERT_EQ(result.vulnerabilities.size(), 1u) << priority;
-    EXPECT_EQ(result.vulnerabilities[0].severity, severity) << priority;
+    ASSERT_EQ(result.vulnerabilities.All().size(), 1u) << priority;
+    EXPECT_EQ(result.vulnerabilities.All()[0].severity, severity) << priority;
   }
   // No Priority line at all.
   const FeedResult result =
       ParseAll({{"retired/CVE-2016-9998", "Candidate: CVE-2016-9998\nxenial_zlib: needed\n"}});
-  ASSERT_EQ(result.vulnerabilities.size(), 1u);
-  EXPECT_EQ(result.vulnerabilities[0].severity, "Unknown");
+  ASSERT_EQ(result.vulnerabilities.All().size(), 1u);
+  EXPECT_EQ(result.vulnerabilities.All()[0].severity, "Unknown");
 }
 
 TEST(UbuntuTrackerParserTest, CveWithOnlySkippedLinesMakesNoVulnerability) {
@@ -251,7 +252,7 @@ TEST(UbuntuTrackerParserTest, CveWithOnlySkippedLinesMakesNoVulnerability) {
                                        "xenial_zlib: needs-triage\n"
                                        "bionic_zlib: DNE\n"
                                        "xenial_linux: needed\n"}});
-  EXPECT_TRUE(result.vulnerabilities.empty());
+  EXPECT_TRUE(result.vulnerabilities.All().empty());
 }
 
 TEST(UbuntuTrackerParserTest, FilesNotNamedCveAreIgnored) {
@@ -260,8 +261,8 @@ TEST(UbuntuTrackerParserTest, FilesNotNamedCveAreIgnored) {
       {"README", "Candidate: CVE-2016-9996\nxenial_zlib: needed\n"},
       {"retired/CVE-2016-9996", "Candidate: CVE-2016-9996\nxenial_zlib: needed\n"},
   });
-  ASSERT_EQ(result.vulnerabilities.size(), 1u);
-  EXPECT_EQ(result.vulnerabilities[0].name, "CVE-2016-9996");
+  ASSERT_EQ(result.vulnerabilities.All().size(), 1u);
+  EXPECT_EQ(result.vulnerabilities.All()[0].name, "CVE-2016-9996");
   EXPECT_EQ(result.skipped, (std::map<std::string, std::int64_t>{{"file not named CVE-*", 2}}));
 }
 
