@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "api_fixture.h"
+#include "support/layer_builder.h"
 
 namespace herald::testing {
 namespace {
@@ -158,6 +159,46 @@ TEST_F(FeedsTest, AFailingSourceChangesNothingAndTheOthersGoOn) {
   r = Update({"--source", "debian"});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.output.find("no such file"), std::string::npos) << r.output;
+}
+
+// An OSV zip (the form osv.dev publishes) with one member that is not JSON:
+// the source fails naming the member, none of its other members is applied,
+// and the other sources still are.
+TEST_F(FeedsTest, AZipWithANonJsonMemberFailsItsSourceAlone) {
+  std::filesystem::create_directories(dir_.File("osv"));
+  WriteFile(dir_.File("osv/DSA-3566-1.json"), R"({"id": "DSA-3566-1",
+    "modified": "2016-05-03T00:00:00Z", "summary": "openssl - security update",
+    "aliases": ["CVE-2016-2108"],
+    "affected": [{"package": {"ecosystem": "Debian:8", "name": "openssl"},
+      "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "1.0.1t-1"}]}]}]})");
+  WriteFile(dir_.File("osv/README.md"), "# OSV export\nNot a vulnerability.\n");
+  Shell("cd " + dir_.File("osv") + " && python3 -c \"import zipfile\n" +
+        "with zipfile.ZipFile('../all.zip','w',zipfile.ZIP_DEFLATED) as z:\n" +
+        "  z.write('DSA-3566-1.json'); z.write('README.md')\"");
+  std::string yaml = ReadFile(dir_.File("herald.yaml"));
+  yaml += "      - {name: osv-debian, kind: osv, url: \"file://" + dir_.File("all.zip") + "\"}\n";
+  WriteFile(dir_.File("herald.yaml"), yaml);
+
+  CommandResult r = Update();
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_NE(r.output.find("osv-debian (osv): FAILED: README.md: "), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("debian (debian-tracker): 3 added"), std::string::npos) << r.output;
+
+  HeraldServer server(
+      {.config_yaml = ReadFile(dir_.File("herald.yaml")), .database = dir_.File("herald.db")});
+  server.Start();
+  HttpClient client;
+  const json updater = json::parse(client.Get(server.ApiUrl() + "/v1/updater").body);
+  ASSERT_EQ(updater["Sources"].size(), 3u) << updater.dump();
+  EXPECT_EQ(updater["Sources"][2]["Name"], "osv-debian");
+  EXPECT_EQ(updater["Sources"][2]["Outcome"], "failure");
+  EXPECT_EQ(updater["Sources"][2]["Added"], 0);
+  // The debian tracker's own CVE-2016-2108 stands as that feed wrote it;
+  // the OSV advisory of the zip was not applied.
+  EXPECT_EQ(
+      client.Get(server.ApiUrl() + "/v1/namespaces/debian:8/vulnerabilities/DSA-3566-1").status,
+      404);
+  EXPECT_EQ(server.Stop(SIGTERM), 0);
 }
 
 TEST_F(FeedsTest, UnknownSourcesAndKindsAreRefused) {

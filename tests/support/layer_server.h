@@ -20,6 +20,8 @@ class LayerServer {
   // Routes, by request path:
   //   /files/NAME           the file registered under NAME (200), with an ETag;
   //                         304 when If-None-Match names it
+  //   /dated/NAME           the same with only a Last-Modified; 304 when
+  //                         If-Modified-Since names it
   //   /status/CODE          an empty answer with that status
   //   /redirect/N/NAME      N redirects, then /files/NAME
   //   /stall                headers, then nothing until the server stops

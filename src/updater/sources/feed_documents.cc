@@ -187,6 +187,12 @@ size_t OnHeader(char* data, size_t size, size_t count, void* user) {
   return size * count;
 }
 
+// libcurl calls this at least once a second, even on a stalled transfer.
+int OnProgress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+  const auto* stop = static_cast<const std::atomic<bool>*>(user);
+  return stop != nullptr && stop->load() ? 1 : 0;
+}
+
 bool VisitHttp(const std::string& url, const Validators& previous, Validators* current,
                const DocumentVisitor& visit, const FetchLimits& limits) {
   util::EnsureCurlGlobalInit();
@@ -218,12 +224,16 @@ bool VisitHttp(const std::string& url, const Validators& previous, Validators* c
   curl_easy_setopt(e, CURLOPT_HEADERDATA, &download);
   curl_easy_setopt(e, CURLOPT_ERRORBUFFER, error);
   curl_easy_setopt(e, CURLOPT_USERAGENT, "herald/" HERALD_VERSION);
+  curl_easy_setopt(e, CURLOPT_NOPROGRESS, 0L);
+  curl_easy_setopt(e, CURLOPT_XFERINFOFUNCTION, &OnProgress);
+  curl_easy_setopt(e, CURLOPT_XFERINFODATA, limits.stop);
   const CURLcode code = curl_easy_perform(e);
   long status = 0;
   curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
   if (download.too_large) {
     throw FetchError(url + ": larger than " + std::to_string(limits.max_document_bytes) + " bytes");
   }
+  if (code == CURLE_ABORTED_BY_CALLBACK) throw FetchError("abandoned: herald is stopping");
   if (code != CURLE_OK) {
     throw FetchError(url + ": " + (error[0] != '\0' ? error : curl_easy_strerror(code)));
   }

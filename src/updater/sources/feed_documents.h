@@ -6,6 +6,7 @@
 // feed in memory.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <istream>
@@ -30,6 +31,9 @@ struct FetchLimits {
   std::int64_t max_document_bytes = 4LL << 30;  // one document or archive member, inflated
   long timeout_seconds = 600;                   // one HTTP transfer
   long max_redirects = 9;
+  // When set to true, a transfer in progress is abandoned within a second
+  // (FetchError): `herald serve` must not wait out a slow feed on SIGTERM.
+  const std::atomic<bool>* stop = nullptr;
 };
 
 // Called once per document, in order. `name` is the path relative to the

@@ -7,6 +7,7 @@
 
 #include <filesystem>
 #include <iterator>
+#include <thread>
 
 #include "support/layer_builder.h"
 #include "support/layer_server.h"
@@ -65,6 +66,37 @@ TEST(FeedDocumentsTest, HttpSendsTheValidatorsOfTheLastSuccessAndA304ChangesNoth
   EXPECT_EQ(server.Requests().back()["if-none-match"], "\"size-8\"");
 }
 
+// A server without ETags: Last-Modified is kept and sent back as
+// If-Modified-Since, and its 304 changes nothing either.
+TEST(FeedDocumentsTest, HttpSendsIfModifiedSinceWhenTheServerGivesOnlyADate) {
+  TempDir dir;
+  WriteFile(dir.File("feed.json"), R"({"a": 1})");
+  testing::LayerServer server;
+  server.AddFile("feed.json", dir.File("feed.json"));
+  Validators current;
+  bool modified = false;
+  auto docs = ReadAll(server.Url("/dated/feed.json"), {}, &current, &modified);
+  EXPECT_TRUE(modified);
+  ASSERT_EQ(docs.size(), 1u);
+  EXPECT_EQ(current.etag, "");
+  EXPECT_EQ(current.last_modified, "Wed, 21 Oct 2015 07:18:00 GMT");
+  EXPECT_EQ(server.Requests().back().count("if-modified-since"), 0u);
+
+  docs = ReadAll(server.Url("/dated/feed.json"), current, nullptr, &modified);
+  EXPECT_FALSE(modified);
+  EXPECT_TRUE(docs.empty());
+  EXPECT_EQ(server.Requests().back()["if-modified-since"], "Wed, 21 Oct 2015 07:18:00 GMT");
+
+  // The document changed: a 200 again, with its new date.
+  WriteFile(dir.File("feed.json"), R"({"a": 12})");
+  Validators next;
+  docs = ReadAll(server.Url("/dated/feed.json"), current, &next, &modified);
+  EXPECT_TRUE(modified);
+  ASSERT_EQ(docs.size(), 1u);
+  EXPECT_EQ(docs[0].second, R"({"a": 12})");
+  EXPECT_EQ(next.last_modified, "Wed, 21 Oct 2015 07:19:00 GMT");
+}
+
 TEST(FeedDocumentsTest, HttpFailuresFailTheSource) {
   testing::LayerServer server;
   EXPECT_NE(FetchError(server.Url("/status/500")).find("the server answered HTTP 500"),
@@ -75,6 +107,22 @@ TEST(FeedDocumentsTest, HttpFailuresFailTheSource) {
   const std::string stalled = FetchError(server.Url("/stall"), limits);
   EXPECT_NE(stalled.find("imed out"), std::string::npos) << stalled;
   EXPECT_NE(FetchError("http://127.0.0.1:1/feed.json"), "");
+}
+
+// SIGTERM must not wait out a stalled feed: the stop flag abandons the
+// transfer (the timeout here is the default 600 s, so only the flag ends it).
+TEST(FeedDocumentsTest, TheStopFlagAbandonsAStalledTransfer) {
+  testing::LayerServer server;
+  std::atomic<bool> stop{false};
+  std::thread stopper([&] {
+    while (server.Requests().empty()) std::this_thread::yield();
+    stop = true;
+  });
+  FetchLimits limits;
+  limits.stop = &stop;
+  const std::string error = FetchError(server.Url("/stall"), limits);
+  stopper.join();
+  EXPECT_NE(error.find("abandoned: herald is stopping"), std::string::npos) << error;
 }
 
 TEST(FeedDocumentsTest, DirectoriesAreReadInPathOrderAndZipsMemberByMember) {
