@@ -194,19 +194,21 @@ class TrackerWalker final : public JsonWalker {
     }
   }
 
+  // Copied, not moved: `value` is the lexer's token buffer, and taking it
+  // would make the lexer grow a new one for every string of the document.
   void OnString(int slot, std::string& value) override {
     switch (slot) {
       case kDescription:
-        description_ = std::move(value);
+        description_.assign(value);
         break;
       case kStatus:
-        release_.status = std::move(value);
+        release_.status.assign(value);
         break;
       case kFixedVersion:
-        release_.fixed_version = std::move(value);
+        release_.fixed_version.assign(value);
         break;
       case kUrgency:
-        release_.urgency = std::move(value);
+        release_.urgency.assign(value);
         break;
       default:
         break;
