@@ -47,10 +47,11 @@ class InventoryDialect {
   // Serialises changes of one vulnerability across processes (PostgreSQL);
   // a single writer needs nothing.
   virtual void LockVulnerability(const std::string& namespace_name, const std::string& name) = 0;
-  // What is stored under each key, in the keys' order; the rows are locked
-  // for the rest of the transaction.
+  // What is stored under each key, in the keys' order. `lock`: the rows
+  // are locked for the rest of the transaction (PostgreSQL; a single writer
+  // needs nothing).
   virtual std::vector<std::optional<StoredVulnerability>> LoadVulnerabilities(
-      const std::vector<VulnerabilityKey>& keys) = 0;
+      const std::vector<VulnerabilityKey>& keys, bool lock) = 0;
   // Finds or creates.
   virtual std::int64_t NamespaceId(const std::string& name) = 0;
   // Inserts each (namespace id, vulnerability) and returns the new ids in

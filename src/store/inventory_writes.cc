@@ -23,9 +23,17 @@ using Key = InventoryDialect::VulnerabilityKey;
 // batch's text (descriptions run to a few KB) stays a few MB.
 constexpr std::size_t kBatchSize = 500;
 
-// The new value of the i-th key of a batch, given what is stored.
-using BatchMutation = std::function<std::optional<model::Vulnerability>(
-    std::size_t i, const std::optional<model::Vulnerability>& before)>;
+// What a batch does to its keys. `after` gives the new value of the i-th
+// key from what is stored; it may be asked twice for a key and must not
+// consume its input. `keeps`, when given, says cheaply that `after` would
+// equal the stored `before`, so that an unchanged row is never copied (most
+// rows of a feed re-import).
+struct BatchMutation {
+  std::function<std::optional<model::Vulnerability>(
+      std::size_t i, const std::optional<model::Vulnerability>& before)>
+      after;
+  std::function<bool(std::size_t i, const model::Vulnerability& before)> keeps = {};
+};
 
 std::optional<std::string> Snapshot(const std::optional<model::Vulnerability>& v) {
   if (!v) return std::nullopt;
@@ -56,27 +64,72 @@ std::optional<std::string> Notify(InventoryDialect& db, const VulnerabilityChang
   return notification;
 }
 
+// How a batch's stored rows are read.
+enum class Locking {
+  kEveryRow,     // all locked as they are read (the API: one row)
+  kChangedRows,  // read without locks; those that change are read again locked
+};
+
+// Gives change.after for change.before, FixedIn sorted; true when they
+// differ. A row `keeps` recognises is left with neither side: nothing was
+// built for it, and before == after still says "unchanged".
+bool Recompute(VulnerabilityChange& change, std::size_t i, const BatchMutation& mutate) {
+  if (mutate.keeps && change.before && mutate.keeps(i, *change.before)) {
+    change.before.reset();
+    change.after.reset();
+    return false;
+  }
+  change.after = mutate.after(i, change.before);
+  if (change.after) std::ranges::sort(change.after->fixed_in, {}, &model::FixedIn::feature);
+  return change.before != change.after;
+}
+
 // SPEC §3 for a batch of distinct keys: each key's stored vulnerability
-// becomes `mutate`'s result; every real change is written, and notified as
+// becomes `mutate`'s result (it may be asked twice for a key, and must not
+// consume its input); every real change is written, and notified as
 // `policy` says. The API passes one key, the feed a few hundred.
 std::vector<VulnerabilityChange> ApplyChanges(InventoryDialect& db, const std::vector<Key>& keys,
                                               const BatchMutation& mutate, std::int64_t now_ms,
-                                              const NotificationPolicy& policy) {
+                                              const NotificationPolicy& policy, Locking locking) {
   std::vector<std::optional<InventoryDialect::StoredVulnerability>> stored =
-      db.LoadVulnerabilities(keys);
+      db.LoadVulnerabilities(keys, locking == Locking::kEveryRow);
   std::vector<VulnerabilityChange> changes(keys.size());
   std::vector<bool> changed(keys.size(), false);
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    if (stored[i]) changes[i].before = std::move(stored[i]->vulnerability);
+    changed[i] = Recompute(changes[i], i, mutate);
+  }
+  if (locking == Locking::kChangedRows) {
+    // A feed re-import changes few of its rows; locking every row it reads
+    // would write a lock into each. The rows it writes are read again under
+    // lock, and recomputed if another writer changed them in between, so a
+    // notification's Old is still exactly what the previous change left.
+    std::vector<std::size_t> writing;
+    std::vector<Key> writing_keys;
+    for (std::size_t i = 0; i < keys.size(); ++i) {
+      if (!changed[i]) continue;
+      writing.push_back(i);
+      writing_keys.push_back(keys[i]);
+    }
+    if (!writing.empty()) {
+      auto locked = db.LoadVulnerabilities(writing_keys, /*lock=*/true);
+      for (std::size_t j = 0; j < writing.size(); ++j) {
+        const std::size_t i = writing[j];
+        std::optional<model::Vulnerability> now;
+        if (locked[j]) now = std::move(locked[j]->vulnerability);
+        if (now == changes[i].before && (!locked[j] || locked[j]->id == stored[i]->id)) continue;
+        stored[i] = std::move(locked[j]);
+        changes[i].before = std::move(now);
+        changed[i] = Recompute(changes[i], i, mutate);
+      }
+    }
+  }
+
   InventoryDialect::VulnerabilityRows inserts, updates, fixed_in;
   std::map<std::string, std::int64_t, std::less<>> namespace_ids;
   for (std::size_t i = 0; i < keys.size(); ++i) {
+    if (!changed[i]) continue;
     VulnerabilityChange& change = changes[i];
-    if (stored[i]) change.before = std::move(stored[i]->vulnerability);
-    change.after = mutate(i, change.before);
-    if (change.after) {
-      std::ranges::sort(change.after->fixed_in, {}, &model::FixedIn::feature);
-    }
-    if (change.before == change.after) continue;  // identical: nothing to record
-    changed[i] = true;
     if (!change.after) {
       db.DeleteVulnerability(stored[i]->id);
       continue;
@@ -134,12 +187,13 @@ VulnerabilityChange ApplyVulnerabilityChange(InventoryDialect& db, const std::st
                                              const NotificationPolicy& policy) {
   // The notification's Old must be exactly what the previous change left.
   db.LockVulnerability(ns, name);
-  std::vector<VulnerabilityChange> changes = ApplyChanges(
-      db, {Key{ns, name}},
-      [&mutate](std::size_t, const std::optional<model::Vulnerability>& before) {
-        return mutate(before);
-      },
-      now_ms, policy);
+  std::vector<VulnerabilityChange> changes =
+      ApplyChanges(db, {Key{ns, name}},
+                   {.after =
+                        [&mutate](std::size_t, const std::optional<model::Vulnerability>& before) {
+                          return mutate(before);
+                        }},
+                   now_ms, policy, Locking::kEveryRow);
   return std::move(changes.front());
 }
 
@@ -165,14 +219,21 @@ FeedCounts ApplyFeedSnapshot(InventoryDialect& db, const VulnerabilityFeed& next
   std::vector<model::Vulnerability> batch;
   std::unordered_set<std::string> in_batch;  // namespace '\0' name
   auto apply_batch = [&] {
-    const auto changes = ApplyChanges(
-        db, keys,
-        [&batch](std::size_t i, const std::optional<model::Vulnerability>& before) {
-          model::Vulnerability after = std::move(batch[i]);
-          if (before) after.metadata = MergeMetadata(before->metadata, after.metadata);
-          return std::optional<model::Vulnerability>(std::move(after));
-        },
-        now_ms, policy);
+    const BatchMutation replace{
+        .after =
+            [&batch](std::size_t i, const std::optional<model::Vulnerability>& before) {
+              model::Vulnerability after = batch[i];
+              if (before) after.metadata = MergeMetadata(before->metadata, after.metadata);
+              return std::optional<model::Vulnerability>(std::move(after));
+            },
+        .keeps =
+            [&batch](std::size_t i, const model::Vulnerability& before) {
+              const model::Vulnerability& v = batch[i];
+              return v.description == before.description && v.link == before.link &&
+                     v.severity == before.severity && v.fixed_in == before.fixed_in &&
+                     MergeMetadata(before.metadata, v.metadata) == before.metadata;
+            }};
+    const auto changes = ApplyChanges(db, keys, replace, now_ms, policy, Locking::kChangedRows);
     for (const VulnerabilityChange& change : changes) {
       if (change.before == change.after) {
         ++counts.unchanged;
@@ -194,6 +255,7 @@ FeedCounts ApplyFeedSnapshot(InventoryDialect& db, const VulnerabilityFeed& next
       in_batch.insert(v->namespace_name + '\0' + v->name);
     }
     keys.push_back({v->namespace_name, v->name});
+    std::ranges::sort(v->fixed_in, {}, &model::FixedIn::feature);  // as stored
     batch.push_back(std::move(*v));
     if (batch.size() == kBatchSize) apply_batch();
   }
@@ -208,15 +270,17 @@ FeedCounts ApplyFeedSnapshot(InventoryDialect& db, const VulnerabilityFeed& next
       const std::vector<Key> part(
           named.begin() + static_cast<std::ptrdiff_t>(from),
           named.begin() + static_cast<std::ptrdiff_t>(std::min(named.size(), from + kBatchSize)));
-      const auto changes = ApplyChanges(
-          db, part,
-          [&](std::size_t i, const std::optional<model::Vulnerability>& before) {
-            if (!before) return before;  // deleted meanwhile: nothing to enrich
-            model::Vulnerability after = *before;
-            after.metadata = MergeMetadata(before->metadata, metadata_by_name.at(part[i].name));
-            return std::optional<model::Vulnerability>(std::move(after));
-          },
-          now_ms, policy);
+      const auto changes =
+          ApplyChanges(db, part,
+                       {.after =
+                            [&](std::size_t i, const std::optional<model::Vulnerability>& before) {
+                              if (!before) return before;  // deleted meanwhile: nothing to enrich
+                              model::Vulnerability after = *before;
+                              after.metadata = MergeMetadata(before->metadata,
+                                                             metadata_by_name.at(part[i].name));
+                              return std::optional<model::Vulnerability>(std::move(after));
+                            }},
+                       now_ms, policy, Locking::kChangedRows);
       // A metadata pass only ever changes or leaves alone.
       for (const VulnerabilityChange& change : changes) {
         if (change.before == change.after) continue;

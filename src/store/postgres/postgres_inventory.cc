@@ -108,8 +108,8 @@ void PostgresInventory::LockVulnerability(const std::string& ns, const std::stri
 }
 
 std::vector<std::optional<InventoryDialect::StoredVulnerability>>
-PostgresInventory::LoadVulnerabilities(const std::vector<VulnerabilityKey>& keys) {
-  return postgres::LoadVulnerabilities(c_, keys, /*for_update=*/true);
+PostgresInventory::LoadVulnerabilities(const std::vector<VulnerabilityKey>& keys, bool lock) {
+  return postgres::LoadVulnerabilities(c_, keys, /*for_update=*/lock);
 }
 
 std::int64_t PostgresInventory::NamespaceId(const std::string& name) {

@@ -54,7 +54,7 @@ class PostgresInventory : public InventoryDialect {
 
   void LockVulnerability(const std::string& namespace_name, const std::string& name) override;
   std::vector<std::optional<StoredVulnerability>> LoadVulnerabilities(
-      const std::vector<VulnerabilityKey>& keys) override;
+      const std::vector<VulnerabilityKey>& keys, bool lock) override;
   std::int64_t NamespaceId(const std::string& name) override;
   std::vector<std::int64_t> InsertVulnerabilities(const VulnerabilityRows& rows) override;
   void UpdateVulnerabilities(const VulnerabilityRows& rows) override;

@@ -32,7 +32,7 @@ model::Vulnerability ReadVulnerabilityRow(Statement& st, std::string namespace_n
 }
 
 std::vector<std::optional<InventoryDialect::StoredVulnerability>>
-SqliteInventory::LoadVulnerabilities(const std::vector<VulnerabilityKey>& keys) {
+SqliteInventory::LoadVulnerabilities(const std::vector<VulnerabilityKey>& keys, bool /*lock*/) {
   // Statements are cheap in-process: one lookup per key.
   std::vector<std::optional<StoredVulnerability>> out;
   out.reserve(keys.size());

@@ -277,7 +277,7 @@ std::optional<model::Vulnerability> SqliteStore::GetVulnerability(const std::str
                                                                   const std::string& name) {
   auto c = Reader();
   Transaction tx(*c, /*write=*/false);
-  auto stored = SqliteInventory(*c).LoadVulnerabilities({{ns, name}});
+  auto stored = SqliteInventory(*c).LoadVulnerabilities({{ns, name}}, /*lock=*/false);
   if (!stored.front()) return std::nullopt;
   return std::move(stored.front()->vulnerability);
 }
