@@ -69,21 +69,29 @@ class InventoryDialect {
       const std::vector<std::string>& names) = 0;
 
   // ---- Which layers a vulnerability affects ----
-  // (feature version id, version) of every stored version of a package.
-  virtual std::vector<std::pair<std::int64_t, std::string>> FeatureVersions(
-      const std::string& namespace_name, const std::string& feature) = 0;
+  // A package: (namespace, feature name).
+  using Package = std::pair<std::string, std::string>;
+  using StoredVersions = std::vector<std::pair<std::int64_t, std::string>>;
+  // (feature version id, version) of every stored version of each package;
+  // a package with none is absent.
+  virtual std::map<Package, StoredVersions> FeatureVersions(
+      const std::vector<Package>& packages) = 0;
   // The names of the layers that introduced any of them, sorted bytewise and
   // unique.
   virtual std::vector<std::string> LayersIntroducing(
       const std::vector<std::int64_t>& feature_version_ids) = 0;
 
   // ---- Notifications ----
-  // A pending notification due at `created_ms`; returns its id.
-  virtual std::int64_t InsertNotification(const std::string& name, std::int64_t created_ms,
-                                          const std::optional<std::string>& old_snapshot,
-                                          const std::optional<std::string>& new_snapshot,
-                                          std::int64_t old_layer_count,
-                                          std::int64_t new_layer_count) = 0;
+  struct NewNotification {
+    std::string name;
+    std::optional<std::string> old_snapshot;
+    std::optional<std::string> new_snapshot;
+    std::int64_t old_layer_count = 0;
+    std::int64_t new_layer_count = 0;
+  };
+  // Pending notifications due at `created_ms`; returns their ids in order.
+  virtual std::vector<std::int64_t> InsertNotifications(const std::vector<NewNotification>& rows,
+                                                        std::int64_t created_ms) = 0;
   virtual void WriteNotificationLayers(std::int64_t notification_id, model::Side side,
                                        const std::vector<std::string>& names) = 0;
   // Tells other processes, at commit, that a notification is due.

@@ -45,23 +45,73 @@ bool SameText(const model::Vulnerability& a, const model::Vulnerability& b) {
          a.metadata == b.metadata;
 }
 
-// Writes the notification of one real change as `policy` says, freezing
-// both sides with the layers that introduced each; returns its name.
-std::optional<std::string> Notify(InventoryDialect& db, const VulnerabilityChange& change,
-                                  std::int64_t now_ms, const NotificationPolicy& policy) {
-  if (!policy.notify) return std::nullopt;
-  std::vector<std::string> old_layers, new_layers;
-  if (change.before) old_layers = IntroducingLayers(db, *change.before);
-  if (change.after) new_layers = IntroducingLayers(db, *change.after);
-  if (policy.only_if_affected && old_layers.empty() && new_layers.empty()) return std::nullopt;
+// The names of the layers introducing a feature version `v` affects, given
+// the stored versions of its packages: sorted and unique, the frozen,
+// stable page order.
+std::vector<std::string> LayersAffectedBy(
+    InventoryDialect& db, const model::Vulnerability& v,
+    const std::map<InventoryDialect::Package, InventoryDialect::StoredVersions>& versions) {
+  const version::Comparator* cmp = version::ForNamespace(v.namespace_name);
+  if (cmp == nullptr) {
+    throw StoreError(Kind::kInvalidArgument, "unknown namespace prefix: " + v.namespace_name);
+  }
+  std::vector<std::int64_t> affected;
+  for (const auto& fix : v.fixed_in) {
+    const auto it = versions.find({v.namespace_name, fix.feature});
+    if (it == versions.end()) continue;
+    for (const auto& [id, version] : it->second) {
+      if (IsAffected(*cmp, version, fix.version)) affected.push_back(id);
+    }
+  }
+  if (affected.empty()) return {};
+  return db.LayersIntroducing(affected);
+}
 
-  std::string notification = util::NewUuid();
-  const std::int64_t id = db.InsertNotification(
-      notification, now_ms, Snapshot(change.before), Snapshot(change.after),
-      static_cast<std::int64_t>(old_layers.size()), static_cast<std::int64_t>(new_layers.size()));
-  db.WriteNotificationLayers(id, model::Side::kOld, old_layers);
-  db.WriteNotificationLayers(id, model::Side::kNew, new_layers);
-  return notification;
+// Every package the vulnerabilities name, each once.
+std::vector<InventoryDialect::Package> PackagesOf(
+    const std::vector<const model::Vulnerability*>& sides) {
+  std::set<InventoryDialect::Package> packages;
+  for (const model::Vulnerability* v : sides) {
+    for (const auto& fix : v->fixed_in) packages.emplace(v->namespace_name, fix.feature);
+  }
+  return {packages.begin(), packages.end()};
+}
+
+// Writes the notifications of a batch's real changes as `policy` says, each
+// freezing both sides with the layers that introduced them: one read of the
+// packages' stored versions and one insert for the whole batch.
+void Notify(InventoryDialect& db, const std::vector<VulnerabilityChange*>& changes,
+            std::int64_t now_ms, const NotificationPolicy& policy) {
+  if (!policy.notify || changes.empty()) return;
+  std::vector<const model::Vulnerability*> sides;
+  for (const VulnerabilityChange* change : changes) {
+    if (change->before) sides.push_back(&*change->before);
+    if (change->after) sides.push_back(&*change->after);
+  }
+  const auto versions = db.FeatureVersions(PackagesOf(sides));
+
+  std::vector<InventoryDialect::NewNotification> rows;
+  std::vector<std::pair<std::vector<std::string>, std::vector<std::string>>> layers;
+  std::vector<VulnerabilityChange*> notified;
+  for (VulnerabilityChange* change : changes) {
+    std::vector<std::string> old_layers, new_layers;
+    if (change->before) old_layers = LayersAffectedBy(db, *change->before, versions);
+    if (change->after) new_layers = LayersAffectedBy(db, *change->after, versions);
+    if (policy.only_if_affected && old_layers.empty() && new_layers.empty()) continue;
+    rows.push_back({util::NewUuid(), Snapshot(change->before), Snapshot(change->after),
+                    static_cast<std::int64_t>(old_layers.size()),
+                    static_cast<std::int64_t>(new_layers.size())});
+    layers.emplace_back(std::move(old_layers), std::move(new_layers));
+    notified.push_back(change);
+  }
+  if (rows.empty()) return;
+  const std::vector<std::int64_t> ids = db.InsertNotifications(rows, now_ms);
+  for (std::size_t k = 0; k < rows.size(); ++k) {
+    db.WriteNotificationLayers(ids[k], model::Side::kOld, layers[k].first);
+    db.WriteNotificationLayers(ids[k], model::Side::kNew, layers[k].second);
+    notified[k]->notification_name = std::move(rows[k].name);
+  }
+  db.AnnounceDue();
 }
 
 // How a batch's stored rows are read.
@@ -153,32 +203,15 @@ std::vector<VulnerabilityChange> ApplyChanges(InventoryDialect& db, const std::v
   if (!updates.empty()) db.UpdateVulnerabilities(updates);
   if (!fixed_in.empty()) db.ReplaceFixedIn(fixed_in);
 
-  bool announce = false;
+  std::vector<VulnerabilityChange*> written;
   for (std::size_t i = 0; i < keys.size(); ++i) {
-    if (!changed[i]) continue;
-    changes[i].notification_name = Notify(db, changes[i], now_ms, policy);
-    announce = announce || changes[i].notification_name.has_value();
+    if (changed[i]) written.push_back(&changes[i]);
   }
-  if (announce) db.AnnounceDue();
+  Notify(db, written, now_ms, policy);
   return changes;
 }
 
 }  // namespace
-
-std::vector<std::string> IntroducingLayers(InventoryDialect& db, const model::Vulnerability& v) {
-  const version::Comparator* cmp = version::ForNamespace(v.namespace_name);
-  if (cmp == nullptr) {
-    throw StoreError(Kind::kInvalidArgument, "unknown namespace prefix: " + v.namespace_name);
-  }
-  std::vector<std::int64_t> affected;
-  for (const auto& fix : v.fixed_in) {
-    for (const auto& [id, version] : db.FeatureVersions(v.namespace_name, fix.feature)) {
-      if (IsAffected(*cmp, version, fix.version)) affected.push_back(id);
-    }
-  }
-  if (affected.empty()) return {};
-  return db.LayersIntroducing(affected);
-}
 
 VulnerabilityChange ApplyVulnerabilityChange(InventoryDialect& db, const std::string& ns,
                                              const std::string& name,

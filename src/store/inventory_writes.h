@@ -22,10 +22,6 @@ VulnerabilityChange ApplyVulnerabilityChange(InventoryDialect& db,
                                              std::int64_t now_ms,
                                              const NotificationPolicy& policy = {});
 
-// The names of the layers introducing at least one feature version the
-// vulnerability affects, sorted and unique: the frozen, stable page order.
-std::vector<std::string> IntroducingLayers(InventoryDialect& db, const model::Vulnerability& v);
-
 // Store::ApplyFeed's rules, above the dialect: the feed is drawn and applied
 // a batch at a time, so only a batch is ever held. REQUIRES: an open write
 // transaction; the caller records `state` with the counts returned.

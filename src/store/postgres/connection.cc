@@ -164,16 +164,37 @@ void Pool::Return(std::unique_ptr<Connection> conn) {
   cv_.notify_one();
 }
 
+namespace {
+
+void AppendQuoted(std::string& out, const std::string& value) {
+  out += '"';
+  for (char c : value) {
+    if (c == '"' || c == '\\') out += '\\';
+    out += c;
+  }
+  out += '"';
+}
+
+}  // namespace
+
 std::string TextArray(const std::vector<std::string>& values) {
   std::string out = "{";
   for (std::size_t i = 0; i < values.size(); ++i) {
     if (i > 0) out += ',';
-    out += '"';
-    for (char c : values[i]) {
-      if (c == '"' || c == '\\') out += '\\';
-      out += c;
+    AppendQuoted(out, values[i]);
+  }
+  return out + "}";
+}
+
+std::string TextArray(const std::vector<std::optional<std::string>>& values) {
+  std::string out = "{";
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    if (i > 0) out += ',';
+    if (values[i]) {
+      AppendQuoted(out, *values[i]);
+    } else {
+      out += "NULL";
     }
-    out += '"';
   }
   return out + "}";
 }

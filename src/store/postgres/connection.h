@@ -134,6 +134,8 @@ class Pool {
 
 // PostgreSQL array literals for unnest()-based batch statements.
 std::string TextArray(const std::vector<std::string>& values);
+// nullopt → NULL.
+std::string TextArray(const std::vector<std::optional<std::string>>& values);
 std::string IntArray(const std::vector<std::optional<std::int64_t>>& values);
 
 }  // namespace herald::store::postgres

@@ -227,15 +227,25 @@ void PostgresInventory::UpsertFeedSource(const FeedSourceState& s) {
            S(s.counts.unchanged), S(s.counts.notifications), S(s.skipped)});
 }
 
-std::vector<std::pair<std::int64_t, std::string>> PostgresInventory::FeatureVersions(
-    const std::string& ns, const std::string& feature) {
+std::map<InventoryDialect::Package, InventoryDialect::StoredVersions>
+PostgresInventory::FeatureVersions(const std::vector<Package>& packages) {
+  std::map<Package, StoredVersions> out;
+  if (packages.empty()) return out;
+  std::vector<std::string> namespaces, features;
+  for (const auto& [ns, feature] : packages) {
+    namespaces.push_back(ns);
+    features.push_back(feature);
+  }
   Rows r = c_.Exec(
-      "SELECT fv.id, fv.version FROM feature_versions fv "
-      "JOIN features f ON f.id = fv.feature_id JOIN namespaces n ON n.id = f.namespace_id "
-      "WHERE n.name = $1 AND f.name = $2",
-      {ns, feature});
-  std::vector<std::pair<std::int64_t, std::string>> out;
-  for (int i = 0; i < r.size(); ++i) out.emplace_back(r.Int(i, 0), r.Text(i, 1));
+      "SELECT n.name, f.name, fv.id, fv.version "
+      "FROM unnest($1::text[], $2::text[]) AS k(ns, feature) "
+      "JOIN namespaces n ON n.name = k.ns "
+      "JOIN features f ON f.namespace_id = n.id AND f.name = k.feature "
+      "JOIN feature_versions fv ON fv.feature_id = f.id",
+      {TextArray(namespaces), TextArray(features)});
+  for (int i = 0; i < r.size(); ++i) {
+    out[{r.Text(i, 0), r.Text(i, 1)}].emplace_back(r.Int(i, 2), r.Text(i, 3));
+  }
   return out;
 }
 
@@ -254,18 +264,33 @@ std::vector<std::string> PostgresInventory::LayersIntroducing(
   return names;
 }
 
-std::int64_t PostgresInventory::InsertNotification(const std::string& name, std::int64_t created_ms,
-                                                   const std::optional<std::string>& old_snapshot,
-                                                   const std::optional<std::string>& new_snapshot,
-                                                   std::int64_t old_layer_count,
-                                                   std::int64_t new_layer_count) {
-  return c_
-      .Exec(
-          "INSERT INTO notifications (name, created_ms, old_snapshot, new_snapshot, "
-          "old_layer_count, new_layer_count, status, due_ms) "
-          "VALUES ($1, $2, $3, $4, $5, $6, 'pending', $2) RETURNING id",
-          {name, S(created_ms), old_snapshot, new_snapshot, S(old_layer_count), S(new_layer_count)})
-      .Int(0, 0);
+std::vector<std::int64_t> PostgresInventory::InsertNotifications(
+    const std::vector<NewNotification>& rows, std::int64_t created_ms) {
+  std::vector<std::string> names;
+  std::vector<std::optional<std::string>> old_snapshots, new_snapshots;
+  std::vector<std::optional<std::int64_t>> old_counts, new_counts;
+  for (const NewNotification& row : rows) {
+    names.push_back(row.name);
+    old_snapshots.push_back(row.old_snapshot);
+    new_snapshots.push_back(row.new_snapshot);
+    old_counts.emplace_back(row.old_layer_count);
+    new_counts.emplace_back(row.new_layer_count);
+  }
+  Rows r = c_.Exec(
+      "INSERT INTO notifications (name, created_ms, old_snapshot, new_snapshot, "
+      "old_layer_count, new_layer_count, status, due_ms) "
+      "SELECT u.name, $6, u.old, u.new, u.old_count, u.new_count, 'pending', $6 "
+      "FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::bigint[]) "
+      "AS u(name, old, new, old_count, new_count) RETURNING id, name",
+      {TextArray(names), TextArray(old_snapshots), TextArray(new_snapshots), IntArray(old_counts),
+       IntArray(new_counts), S(created_ms)});
+  // RETURNING promises no order: match the rows by their unique name.
+  std::map<std::string, std::int64_t> by_name;
+  for (int i = 0; i < r.size(); ++i) by_name[r.Text(i, 1)] = r.Int(i, 0);
+  std::vector<std::int64_t> ids;
+  ids.reserve(rows.size());
+  for (const NewNotification& row : rows) ids.push_back(by_name.at(row.name));
+  return ids;
 }
 
 void PostgresInventory::WriteNotificationLayers(std::int64_t id, model::Side side,

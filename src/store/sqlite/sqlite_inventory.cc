@@ -158,15 +158,17 @@ void SqliteInventory::UpsertFeedSource(const FeedSourceState& s) {
       .Run();
 }
 
-std::vector<std::pair<std::int64_t, std::string>> SqliteInventory::FeatureVersions(
-    const std::string& ns, const std::string& feature) {
-  auto& st = c_.Prepare(
-      "SELECT fv.id, fv.version FROM feature_versions fv "
-      "JOIN features f ON f.id = fv.feature_id JOIN namespaces n ON n.id = f.namespace_id "
-      "WHERE n.name = ? AND f.name = ?");
-  st.Bind(1, ns).Bind(2, feature);
-  std::vector<std::pair<std::int64_t, std::string>> out;
-  while (st.Step()) out.emplace_back(st.Int(0), st.Text(1));
+std::map<InventoryDialect::Package, InventoryDialect::StoredVersions>
+SqliteInventory::FeatureVersions(const std::vector<Package>& packages) {
+  std::map<Package, StoredVersions> out;
+  for (const Package& package : packages) {
+    auto& st = c_.Prepare(
+        "SELECT fv.id, fv.version FROM feature_versions fv "
+        "JOIN features f ON f.id = fv.feature_id JOIN namespaces n ON n.id = f.namespace_id "
+        "WHERE n.name = ? AND f.name = ?");
+    st.Bind(1, package.first).Bind(2, package.second);
+    while (st.Step()) out[package].emplace_back(st.Int(0), st.Text(1));
+  }
   return out;
 }
 
@@ -182,19 +184,21 @@ std::vector<std::string> SqliteInventory::LayersIntroducing(const std::vector<st
   return {names.begin(), names.end()};
 }
 
-std::int64_t SqliteInventory::InsertNotification(const std::string& name, std::int64_t created_ms,
-                                                 const std::optional<std::string>& old_snapshot,
-                                                 const std::optional<std::string>& new_snapshot,
-                                                 std::int64_t old_layer_count,
-                                                 std::int64_t new_layer_count) {
+std::vector<std::int64_t> SqliteInventory::InsertNotifications(
+    const std::vector<NewNotification>& rows, std::int64_t created_ms) {
   auto& ins = c_.Prepare(
       "INSERT INTO notifications (name, created_ms, old_snapshot, new_snapshot, "
       "old_layer_count, new_layer_count, status, due_ms) VALUES (?, ?, ?, ?, ?, ?, 'pending', ?2)");
-  ins.Bind(1, name).Bind(2, created_ms);
-  old_snapshot ? ins.Bind(3, *old_snapshot) : ins.Bind(3, std::nullopt);
-  new_snapshot ? ins.Bind(4, *new_snapshot) : ins.Bind(4, std::nullopt);
-  ins.Bind(5, old_layer_count).Bind(6, new_layer_count).Run();
-  return c_.LastInsertRowId();
+  std::vector<std::int64_t> ids;
+  ids.reserve(rows.size());
+  for (const NewNotification& row : rows) {
+    ins.Reset().Bind(1, row.name).Bind(2, created_ms);
+    row.old_snapshot ? ins.Bind(3, *row.old_snapshot) : ins.Bind(3, std::nullopt);
+    row.new_snapshot ? ins.Bind(4, *row.new_snapshot) : ins.Bind(4, std::nullopt);
+    ins.Bind(5, row.old_layer_count).Bind(6, row.new_layer_count).Run();
+    ids.push_back(c_.LastInsertRowId());
+  }
+  return ids;
 }
 
 void SqliteInventory::WriteNotificationLayers(std::int64_t notification_id, model::Side side,

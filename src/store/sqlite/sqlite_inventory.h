@@ -42,15 +42,11 @@ class SqliteInventory : public InventoryDialect {
   std::vector<VulnerabilityKey> VulnerabilitiesNamed(
       const std::vector<std::string>& names) override;
   void UpsertFeedSource(const FeedSourceState& state) override;
-  std::vector<std::pair<std::int64_t, std::string>> FeatureVersions(
-      const std::string& namespace_name, const std::string& feature) override;
+  std::map<Package, StoredVersions> FeatureVersions(const std::vector<Package>& packages) override;
   std::vector<std::string> LayersIntroducing(
       const std::vector<std::int64_t>& feature_version_ids) override;
-  std::int64_t InsertNotification(const std::string& name, std::int64_t created_ms,
-                                  const std::optional<std::string>& old_snapshot,
-                                  const std::optional<std::string>& new_snapshot,
-                                  std::int64_t old_layer_count,
-                                  std::int64_t new_layer_count) override;
+  std::vector<std::int64_t> InsertNotifications(const std::vector<NewNotification>& rows,
+                                                std::int64_t created_ms) override;
   void WriteNotificationLayers(std::int64_t notification_id, model::Side side,
                                const std::vector<std::string>& names) override;
   void AnnounceDue() override {}

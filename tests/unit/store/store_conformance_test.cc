@@ -452,7 +452,7 @@ TEST_P(StoreConformanceTest, FeedSnapshotsApplyInOneTransactionWithTheirPolicy) 
 // by one — every row, its FixedIn, a key listed twice, metadata by name.
 TEST_P(StoreConformanceTest, FeedSnapshotsLargerThanABatchApplyEveryVulnerability) {
   store().InsertLayer(
-      MakeLayer("img", "", "debian:8", std::vector<FeatureVersion>{{"", "pkg7", "1.0"}}), 3);
+      MakeLayer("img", "", "debian:9", std::vector<FeatureVersion>{{"", "pkg7", "1.0"}}), 3);
   FeedSourceState source;
   source.name = "big";
   source.kind = "debian-tracker";
@@ -491,6 +491,22 @@ TEST_P(StoreConformanceTest, FeedSnapshotsLargerThanABatchApplyEveryVulnerabilit
   EXPECT_EQ(counts.notifications, expected);
   EXPECT_EQ(store().GetVulnerability("debian:9", "CVE-1")->fixed_in,
             (std::vector<FixedIn>{{"pkg1", "9.0"}}));
+  // A batch's notifications are written together: each keeps its own
+  // layers (CVE-407 and CVE-757 fix pkg7 in debian:9, which "img" has).
+  const auto listed = store().ListNotifications(std::nullopt, 1000, 0).notifications;
+  ASSERT_EQ(listed.size(), static_cast<std::size_t>(expected));
+  int with_layers = 0;
+  for (const auto& summary : listed) {
+    const auto n = store().GetNotification(summary.name);
+    ASSERT_TRUE(n && n->new_side);
+    const std::string& cve = n->new_side->vulnerability.name;
+    const bool affects = cve == "CVE-407" || cve == "CVE-757";
+    EXPECT_EQ(Layers(summary.name, Side::kNew),
+              affects ? std::vector<std::string>{"img"} : std::vector<std::string>{})
+        << cve;
+    with_layers += affects ? 1 : 0;
+  }
+  EXPECT_EQ(with_layers, 2);
 
   // A key listed twice: the second sees the first, and wins.
   Vulnerability twice = MakeVuln("CVE-T", {{"pkg7", "3.0"}});
