@@ -15,6 +15,7 @@
 #include <string>
 #include <string_view>
 #include <tuple>
+#include <utility>
 #include <vector>
 
 #include "model/vulnerability.h"
@@ -63,6 +64,27 @@ inline FeedResult ParseText(FeedParser& parser, std::string_view text,
                             const std::string& name = "doc.json") {
   std::istringstream in{std::string(text)};
   parser.Parse(in, name);
+  return parser.Finish();
+}
+
+// tests/data/feeds/<relative>, whole.
+inline std::string ReadFeedData(std::string_view relative) {
+  std::ifstream in(FeedDataPath(relative), std::ios::binary);
+  EXPECT_TRUE(in.good()) << relative;
+  std::ostringstream out;
+  out << in.rdbuf();
+  return out.str();
+}
+
+// (document name, contents), in the order a source would give them.
+using Documents = std::vector<std::pair<std::string, std::string>>;
+
+// Parses `documents` in order, as one snapshot.
+inline FeedResult ParseDocuments(FeedParser& parser, const Documents& documents) {
+  for (const auto& [name, contents] : documents) {
+    std::istringstream in(contents);
+    parser.Parse(in, name);
+  }
   return parser.Finish();
 }
 

@@ -25,22 +25,14 @@ using testing::ParseErrorOf;
 using testing::ParseFiles;
 
 std::string ReadData(const std::string& name) {
-  std::ifstream in(testing::FeedDataPath("nvd/" + name), std::ios::binary);
-  EXPECT_TRUE(in.good()) << name;
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
+  return testing::ReadFeedData("nvd/" + name);
 }
 
-using Documents = std::vector<std::pair<std::string, std::string>>;
+using testing::Documents;
 
 FeedResult ParseAll(const Documents& documents) {
   std::unique_ptr<FeedParser> parser = NewNvdParser();
-  for (const auto& [name, contents] : documents) {
-    std::istringstream in(contents);
-    parser->Parse(in, name);
-  }
-  return parser->Finish();
+  return testing::ParseDocuments(*parser, documents);
 }
 
 std::string ParseErrorIn(const std::string& name, const std::string& contents) {

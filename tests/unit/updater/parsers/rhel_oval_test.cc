@@ -34,22 +34,14 @@ using testing::Sorted;
 constexpr char kDataFile[] = "rhel/com.redhat.rhsa-2015.xml";
 
 std::string ReadData() {
-  std::ifstream in(testing::FeedDataPath(kDataFile), std::ios::binary);
-  EXPECT_TRUE(in.good());
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
+  return testing::ReadFeedData(kDataFile);
 }
 
-using Documents = std::vector<std::pair<std::string, std::string>>;
+using testing::Documents;
 
 FeedResult ParseAll(const Documents& documents) {
   std::unique_ptr<FeedParser> parser = NewRhelOvalParser();
-  for (const auto& [name, contents] : documents) {
-    std::istringstream in(contents);
-    parser->Parse(in, name);
-  }
-  return parser->Finish();
+  return testing::ParseDocuments(*parser, documents);
 }
 
 std::string ParseErrorIn(const std::string& name, const std::string& contents) {

@@ -30,16 +30,11 @@ using testing::Sorted;
 
 constexpr char kNoFix[] = "#MAXV#";
 
-// (document name, contents), in the order a source would give them.
-using Documents = std::vector<std::pair<std::string, std::string>>;
+using testing::Documents;
 
 FeedResult ParseAll(const Documents& documents) {
   std::unique_ptr<FeedParser> parser = NewUbuntuTrackerParser();
-  for (const auto& [name, contents] : documents) {
-    std::istringstream in(contents);
-    parser->Parse(in, name);
-  }
-  return parser->Finish();
+  return testing::ParseDocuments(*parser, documents);
 }
 
 std::string ParseErrorIn(const Documents& documents) {
