@@ -45,6 +45,13 @@ int MaxDepth(std::string_view text) {
 
 nlohmann::json ParseJsonObject(std::string_view body) {
   if (body.empty()) throw BadRequest("the request body is empty: a JSON object is required");
+  // nlohmann's lexer takes a NUL byte for the end of input, so a valid
+  // document followed by NUL and anything at all would parse; JSON allows no
+  // raw NUL anywhere, so refuse it before the parser sees it.
+  if (const std::size_t nul = body.find('\0'); nul != std::string_view::npos) {
+    throw BadRequest("the request body is not valid JSON: a NUL byte at offset " +
+                     std::to_string(nul));
+  }
   if (MaxDepth(body) > kMaxJsonDepth) {
     throw BadRequest("the request body nests deeper than " + std::to_string(kMaxJsonDepth) +
                      " levels");

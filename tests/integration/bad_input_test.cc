@@ -46,6 +46,14 @@ std::vector<std::pair<std::string, std::string>> HostileBodies() {
        "{\"Layer\":{\"Name\":\"\xff\xfe\xc3\x28\"},\"Vulnerability\":{\"Name\":"
        "\"\xed\xa0\x80\",\"Severity\":\"Low\"},\"Feature\":{\"Name\":\"\xc0\xaf\"}}"},
       {"nul bytes", std::string("{\"Layer\":{\"Name\":\"a\0b\"}}", 24)},
+      // A body every route would accept, then NUL and garbage: nlohmann's
+      // lexer alone would stop at the NUL and accept the write.
+      {"valid body, then nul and garbage",
+       std::string(R"({"Layer":{"Name":"bad-l","NamespaceName":"debian:8","Features":[]},)"
+                   R"("Vulnerability":{"Name":"CVE-BAD","NamespaceName":"debian:8",)"
+                   R"("Severity":"High"},"Feature":{"Name":"openssl",)"
+                   R"("NamespaceName":"debian:8","Version":"3.0"}})") +
+           std::string("\0garbage", 8)},
       {"huge number", R"({"Layer":{"Name":1e999999},"Vulnerability":{"Name":1e999999}})"},
       {"deep nesting", std::string(100000, '[') + std::string(100000, ']')},
       {"deep object nesting",
