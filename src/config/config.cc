@@ -578,13 +578,11 @@ void Validate(const Config& config) {
     }
   }
   RequireKeyPair(api.certfile, api.keyfile, "clair.api");
-  {
-    // Standard Webhooks secrets: "whsec_" + base64 of the key.
-    const std::string& secret = config.notifier.http.secret;
-    constexpr std::string_view kPrefix = "whsec_";
-    if (secret.rfind(kPrefix, 0) == 0 && !util::Base64Decode(secret.substr(kPrefix.size()))) {
-      throw ConfigError("clair.notifier.http.secret",
-                        "a whsec_ secret must be standard base64 after the prefix");
+  if (!config.notifier.http.secret.empty()) {
+    try {
+      DecodeWebhookSecret(config.notifier.http.secret);
+    } catch (const std::invalid_argument& e) {
+      throw ConfigError("clair.notifier.http.secret", e.what());
     }
   }
 

@@ -120,6 +120,11 @@ Duration ParseGoDuration(std::string_view text);
 // "4GiB", "200MiB", "1048576". Throws std::invalid_argument.
 std::int64_t ParseByteSize(std::string_view text);
 
+// The HMAC key of a Standard Webhooks secret: base64, with or without the
+// "whsec_" prefix, padded or not, as the reference libraries read it.
+// Throws std::invalid_argument when it is not base64 or decodes to nothing.
+std::string DecodeWebhookSecret(std::string_view secret);
+
 // The shortest exact spelling with a binary unit: 4294967296 → "4GiB".
 std::string FormatByteSize(std::int64_t bytes);
 

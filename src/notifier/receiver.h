@@ -22,6 +22,14 @@ struct SendResult {
   std::optional<std::chrono::milliseconds> retry_after;
 };
 
+// What one attempt sends. `round` counts from 1, as in the deliveries log;
+// receivers that can carry an id (webhook-id, message-id) derive it from
+// both, so it is stable across the attempts of a round and new each round.
+struct Outgoing {
+  std::string name;
+  int round = 1;
+};
+
 class Receiver {
  public:
   using Done = std::function<void(SendResult)>;
@@ -34,7 +42,7 @@ class Receiver {
 
   // Starts one attempt. `done` runs exactly once, on any thread, unless
   // Shutdown() ends the attempt first. Must not block.
-  virtual void Send(const std::string& notification_name, Done done) = 0;
+  virtual void Send(const Outgoing& notification, Done done) = 0;
 
   // Abandons attempts still in flight (their `done` does not run) and stops
   // the receiver's threads. Send must not be called afterwards.

@@ -175,6 +175,10 @@ std::optional<std::string> Base64Decode(std::string_view text) {
   return Decode(text, kStdDecode, /*allow_unpadded=*/false);
 }
 
+std::optional<std::string> Base64DecodeOptionalPadding(std::string_view text) {
+  return Decode(text, kStdDecode, /*allow_unpadded=*/true);
+}
+
 std::string Base64UrlEncode(std::string_view raw) {
   return Encode(raw, kUrlAlphabet);
 }

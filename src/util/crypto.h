@@ -17,6 +17,8 @@ std::string HmacSha256(std::string_view key, std::string_view data);
 // Standard base64 (RFC 4648 §4) with padding.
 std::string Base64Encode(std::string_view raw);
 std::optional<std::string> Base64Decode(std::string_view text);
+// The same alphabet, with the final padding optional.
+std::optional<std::string> Base64DecodeOptionalPadding(std::string_view text);
 
 // URL-safe base64 (RFC 4648 §5) with padding, as Fernet uses it. Decoding
 // also accepts input without padding.

@@ -98,6 +98,8 @@ TEST(CliTest, BadValuesExit2NamingTheKey) {
       {"clair: [1, 2\n", ""},
       {"clair:\n  database:\n    source: /var/lib/herald/data\n", "clair.database.source"},
       {"clair:\n  notifier:\n    http:\n      secret: whsec_!!\n", "clair.notifier.http.secret"},
+      // Without the prefix a secret is still base64 (Standard Webhooks), never raw bytes.
+      {"clair:\n  notifier:\n    http:\n      secret: hunter2!\n", "clair.notifier.http.secret"},
 
   };
   for (const auto& [yaml, key] : cases) {
@@ -115,14 +117,14 @@ TEST(CliTest, FlagsOverrideTheFileAndSecretsAreRedacted) {
   TempDir dir;
   WriteFile(dir.File("config.yaml"),
             "clair:\n  api:\n    paginationKey: \"cw_0x689RpI-jtRR7oE8h_eQsKImvJapLeSbXpwF4e4=\"\n"
-            "  notifier:\n    http:\n      secret: topsecret\n");
+            "  notifier:\n    http:\n      secret: dG9wc2VjcmV0\n");
   auto r = Herald({"check-config", "-c", dir.File("config.yaml"), "--api-port", "7070", "--webhook",
                    "http://127.0.0.1:9/hook", "--database", "/tmp/x.db"});
   EXPECT_EQ(r.exit_code, 0) << r.output;
   EXPECT_NE(r.output.find("port: 7070"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("http://127.0.0.1:9/hook"), std::string::npos);
   EXPECT_NE(r.output.find("/tmp/x.db"), std::string::npos);
-  EXPECT_EQ(r.output.find("topsecret"), std::string::npos);
+  EXPECT_EQ(r.output.find("dG9wc2VjcmV0"), std::string::npos);
   EXPECT_EQ(r.output.find("cw_0x689"), std::string::npos);
 }
 

@@ -62,19 +62,30 @@ TEST(DeliveryTest, StandardWebhooksSignatureVerifies) {
   Api api(server);
   const std::string name = api.MakeNotification("CVE-SIGNED");
   ASSERT_TRUE(receiver.WaitUntil(CountAtLeast(1), seconds(10)));
-  auto r = receiver.Requests().front();
-  EXPECT_EQ(r.headers["webhook-id"], name);
-  const std::int64_t ts = std::stoll(r.headers["webhook-timestamp"]);
-  const std::int64_t now =
-      std::chrono::duration_cast<seconds>(std::chrono::system_clock::now().time_since_epoch())
-          .count();
-  EXPECT_LE(std::llabs(now - ts), 60);
-  // Verify as a receiver would: HMAC-SHA256 over "id.timestamp.body".
-  const std::string expected = "v1," + util::Base64Encode(util::HmacSha256(
-                                           key, name + "." + std::to_string(ts) + "." + r.body));
-  EXPECT_EQ(r.headers["webhook-signature"], expected);
-  // A tampered body would not verify.
-  EXPECT_NE(receivers::webhook::Sign(key, name, ts, r.body + " "), r.headers["webhook-signature"]);
+  ASSERT_TRUE(api.WaitForStatus(name, "notified", seconds(10)));
+  // A redeliver is round 2: a receiver that de-duplicates on webhook-id must
+  // still see it, so the id changes with the round (SPEC §5).
+  ASSERT_EQ(api.client().Post(api.base() + "/v1/notifications/" + name + "/redeliver", "").status,
+            202);
+  ASSERT_TRUE(receiver.WaitUntil(CountAtLeast(2), seconds(10)));
+  const auto requests = receiver.Requests();
+  for (int round = 1; round <= 2; ++round) {
+    SCOPED_TRACE("round " + std::to_string(round));
+    auto r = requests[round - 1];
+    const std::string id = name + "." + std::to_string(round);
+    EXPECT_EQ(r.headers["webhook-id"], id);
+    const std::int64_t ts = std::stoll(r.headers["webhook-timestamp"]);
+    const std::int64_t now =
+        std::chrono::duration_cast<seconds>(std::chrono::system_clock::now().time_since_epoch())
+            .count();
+    EXPECT_LE(std::llabs(now - ts), 60);
+    // Verify as a receiver would: HMAC-SHA256 over "id.timestamp.body".
+    const std::string expected = "v1," + util::Base64Encode(util::HmacSha256(
+                                             key, id + "." + std::to_string(ts) + "." + r.body));
+    EXPECT_EQ(r.headers["webhook-signature"], expected);
+    // A tampered body would not verify.
+    EXPECT_NE(receivers::webhook::Sign(key, id, ts, r.body + " "), r.headers["webhook-signature"]);
+  }
 }
 
 TEST(DeliveryTest, RetriesWithBackoffUntilSuccess) {

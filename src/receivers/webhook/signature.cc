@@ -1,17 +1,12 @@
 #include "receivers/webhook/signature.h"
 
-#include <stdexcept>
-
 #include "util/crypto.h"
 
 namespace herald::receivers::webhook {
 
-std::string SigningKey(std::string_view secret) {
-  constexpr std::string_view kPrefix = "whsec_";
-  if (secret.substr(0, kPrefix.size()) != kPrefix) return std::string(secret);
-  auto decoded = util::Base64Decode(secret.substr(kPrefix.size()));
-  if (!decoded) throw std::invalid_argument("a whsec_ secret must be base64 after the prefix");
-  return *decoded;
+std::string WebhookId(std::string_view name, int round) {
+  std::string id(name);
+  return id.append(".").append(std::to_string(round));
 }
 
 std::string Sign(std::string_view key, std::string_view id, std::int64_t timestamp,

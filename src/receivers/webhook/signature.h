@@ -8,12 +8,13 @@
 
 namespace herald::receivers::webhook {
 
-// The signing key from a configured secret: "whsec_<base64>" is decoded,
-// anything else is used as raw bytes. Throws std::invalid_argument when a
-// whsec_ secret is not valid base64.
-std::string SigningKey(std::string_view secret);
+// "v1,<base64 HMAC-SHA256 over "id.timestamp.body">"; the key comes from
+// config::DecodeWebhookSecret.
+// The webhook-id of a notification's round (SPEC §5): the same for every
+// attempt of a round, new for each round, so receivers that de-duplicate on
+// it still see renotifies and redelivers.
+std::string WebhookId(std::string_view name, int round);
 
-// "v1,<base64 HMAC-SHA256 over "id.timestamp.body">".
 std::string Sign(std::string_view key, std::string_view id, std::int64_t timestamp,
                  std::string_view body);
 

@@ -25,35 +25,16 @@ std::string Payload(const std::string& name, const std::string& callback) {
 
 struct WebhookReceiver::Transfer {
   CurlEasy easy;
-  std::string name;
+  notifier::Outgoing notification;
   std::string body;
   CurlSlist headers;
   Done done;
-  std::string retry_after;
   char error[CURL_ERROR_SIZE] = {};
 };
 
 namespace {
 
 size_t DiscardBody(char*, size_t size, size_t count, void*) {
-  return size * count;
-}
-
-size_t CaptureRetryAfter(char* data, size_t size, size_t count, void* user) {
-  std::string_view line(data, size * count);
-  constexpr std::string_view kName = "retry-after:";
-  if (line.size() > kName.size()) {
-    bool match = true;
-    for (size_t i = 0; i < kName.size() && match; ++i) {
-      match = std::tolower(static_cast<unsigned char>(line[i])) == kName[i];
-    }
-    if (match) {
-      std::string value(line.substr(kName.size()));
-      value.erase(0, value.find_first_not_of(" \t"));
-      value.erase(value.find_last_not_of("\r\n \t") + 1);
-      *static_cast<std::string*>(user) = value;
-    }
-  }
   return size * count;
 }
 
@@ -65,17 +46,17 @@ CURLcode SetVerifyHost(CURL*, void* ssl_ctx, void* servername) {
   return CURLE_OK;
 }
 
-std::optional<std::chrono::milliseconds> ParseRetryAfter(const std::string& value) {
-  if (value.empty()) return std::nullopt;
-  if (std::all_of(value.begin(), value.end(), [](char c) { return std::isdigit(c); })) {
-    if (value.size() > 9) return std::chrono::hours(24);
-    return std::chrono::seconds(std::stol(value));
+// libcurl reads the last response's Retry-After, in seconds or as a date
+// (CURLINFO_RETRY_AFTER); 0 means none or unreadable, and a date in the
+// past comes back negative. Neither is a hint: the backoff decides, so a
+// bogus header can never make a hot loop.
+std::optional<std::chrono::milliseconds> RetryAfter(CURL* easy) {
+  curl_off_t seconds = 0;
+  if (curl_easy_getinfo(easy, CURLINFO_RETRY_AFTER, &seconds) != CURLE_OK || seconds <= 0) {
+    return std::nullopt;
   }
-  time_t when = curl_getdate(value.c_str(), nullptr);
-  if (when < 0) return std::nullopt;
-  auto wait = std::chrono::system_clock::from_time_t(when) - std::chrono::system_clock::now();
-  return std::max(std::chrono::milliseconds(0),
-                  std::chrono::duration_cast<std::chrono::milliseconds>(wait));
+  constexpr curl_off_t kDay = 24 * 3600;
+  return std::chrono::seconds(std::min(seconds, kDay));
 }
 
 }  // namespace
@@ -83,7 +64,8 @@ std::optional<std::chrono::milliseconds> ParseRetryAfter(const std::string& valu
 WebhookReceiver::WebhookReceiver(config::HttpReceiverConfig config, int max_in_flight)
     : config_(std::move(config)), signing_key_([&] {
         try {
-          return config_.secret.empty() ? std::string() : SigningKey(config_.secret);
+          return config_.secret.empty() ? std::string()
+                                        : config::DecodeWebhookSecret(config_.secret);
         } catch (const std::invalid_argument& e) {
           throw config::ConfigError("clair.notifier.http.secret", e.what());
         }
@@ -106,12 +88,12 @@ WebhookReceiver::~WebhookReceiver() {
   Shutdown();
 }
 
-void WebhookReceiver::Send(const std::string& notification_name, Done done) {
+void WebhookReceiver::Send(const notifier::Outgoing& notification, Done done) {
   bool was_empty;
   {
     std::lock_guard lock(mu_);
     was_empty = queue_.empty();
-    queue_.emplace_back(notification_name, std::move(done));
+    queue_.emplace_back(notification, std::move(done));
   }
   // One wake-up per batch: the loop drains the whole queue when it wakes.
   if (was_empty) curl_multi_wakeup(multi_.get());
@@ -145,7 +127,6 @@ void WebhookReceiver::Configure(CURL* h) const {
       static_cast<long>(
           std::chrono::duration_cast<std::chrono::milliseconds>(config_.timeout).count()));
   curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, &DiscardBody);
-  curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, &CaptureRetryAfter);
   curl_easy_setopt(h, CURLOPT_TCP_NODELAY, 1L);
   if (!config_.proxy.empty()) curl_easy_setopt(h, CURLOPT_PROXY, config_.proxy.c_str());
   if (!config_.cafile.empty()) curl_easy_setopt(h, CURLOPT_CAINFO, config_.cafile.c_str());
@@ -160,23 +141,23 @@ void WebhookReceiver::Configure(CURL* h) const {
 
 void WebhookReceiver::Begin(std::unique_ptr<Transfer> t) {
   CURL* h = t->easy.get();
-  t->body = Payload(t->name, config_.callback);
+  t->body = Payload(t->notification.name, config_.callback);
   if (!signing_key_.empty()) {
     // Signed requests carry headers of their own; unsigned ones share one
     // list set when the handle was configured.
     const auto now = std::chrono::duration_cast<std::chrono::seconds>(
                          std::chrono::system_clock::now().time_since_epoch())
                          .count();
+    const std::string id = WebhookId(t->notification.name, t->notification.round);
     std::vector<std::string> lines = static_headers_;
-    lines.push_back("webhook-id: " + t->name);
+    lines.push_back("webhook-id: " + id);
     lines.push_back("webhook-timestamp: " + std::to_string(now));
-    lines.push_back("webhook-signature: " + Sign(signing_key_, t->name, now, t->body));
+    lines.push_back("webhook-signature: " + Sign(signing_key_, id, now, t->body));
     t->headers = MakeHeaderList(lines);
     curl_easy_setopt(h, CURLOPT_HTTPHEADER, t->headers.get());
   }
   curl_easy_setopt(h, CURLOPT_POSTFIELDS, t->body.data());
   curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(t->body.size()));
-  curl_easy_setopt(h, CURLOPT_HEADERDATA, &t->retry_after);
   curl_easy_setopt(h, CURLOPT_ERRORBUFFER, t->error);
   curl_easy_setopt(h, CURLOPT_PRIVATE, t.get());
   CURLMcode rc = curl_multi_add_handle(multi_.get(), h);
@@ -210,7 +191,7 @@ void WebhookReceiver::End(CURL* easy, CURLcode code) {
     } else {
       result.outcome = model::DeliveryOutcome::kFailure;
       result.error = "HTTP " + std::to_string(status);
-      if (status == 429 || status == 503) result.retry_after = ParseRetryAfter(t->retry_after);
+      if (status == 429 || status == 503) result.retry_after = RetryAfter(easy);
     }
   } else {
     result.outcome = code == CURLE_OPERATION_TIMEDOUT ? model::DeliveryOutcome::kTimeout
@@ -224,15 +205,15 @@ void WebhookReceiver::End(CURL* easy, CURLcode code) {
 
 void WebhookReceiver::Loop() {
   while (!stop_) {
-    std::deque<std::pair<std::string, Done>> queued;
+    std::deque<std::pair<notifier::Outgoing, Done>> queued;
     {
       std::lock_guard lock(mu_);
       queued.swap(queue_);
     }
-    for (auto& [name, done] : queued) {
+    for (auto& [notification, done] : queued) {
       auto t = std::make_unique<Transfer>();
       t->easy = TakeEasy();
-      t->name = std::move(name);
+      t->notification = std::move(notification);
       t->done = std::move(done);
       Begin(std::move(t));
     }

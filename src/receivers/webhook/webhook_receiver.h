@@ -39,7 +39,7 @@ class WebhookReceiver final : public notifier::Receiver {
   ~WebhookReceiver() override;
 
   std::string_view key() const override { return kKey; }
-  void Send(const std::string& notification_name, Done done) override;
+  void Send(const notifier::Outgoing& notification, Done done) override;
   void Shutdown() override;
 
  private:
@@ -61,7 +61,7 @@ class WebhookReceiver final : public notifier::Receiver {
   std::unordered_set<Transfer*> active_;  // loop thread only; in the multi handle
 
   std::mutex mu_;
-  std::deque<std::pair<std::string, Done>> queue_;  // guarded by mu_
+  std::deque<std::pair<notifier::Outgoing, Done>> queue_;  // guarded by mu_
   std::atomic<bool> stop_{false};
   std::thread thread_;
 };

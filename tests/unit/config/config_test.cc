@@ -332,7 +332,7 @@ TEST(ParseYamlTest, EveryKeyOverrides) {
       headers:
         X-Team: security
         Authorization: Bearer abc
-      secret: s3cret
+      secret: whsec_c2VjcmV0
       callback: https://herald.example
 )");
   EXPECT_EQ(c.database.source, "sqlite:///var/lib/herald.db");
@@ -361,7 +361,7 @@ TEST(ParseYamlTest, EveryKeyOverrides) {
   EXPECT_EQ(http.headers.size(), 2U);
   EXPECT_EQ(http.headers.at("X-Team"), "security");
   EXPECT_EQ(http.headers.at("Authorization"), "Bearer abc");
-  EXPECT_EQ(http.secret, "s3cret");
+  EXPECT_EQ(http.secret, "whsec_c2VjcmV0");
   EXPECT_EQ(http.callback, "https://herald.example");
   EXPECT_NO_THROW(Validate(c));
 }

@@ -20,9 +20,10 @@ class ScriptedReceiver final : public Receiver {
  public:
   explicit ScriptedReceiver(std::string key) : key_(std::move(key)) {}
   std::string_view key() const override { return key_; }
-  void Send(const std::string& name, Done done) override {
-    open_.emplace_back(name, std::move(done));
-    sent_.push_back(name);
+  void Send(const Outgoing& notification, Done done) override {
+    open_.emplace_back(notification.name, std::move(done));
+    sent_.push_back(notification.name);
+    rounds_.push_back(notification.round);
   }
   void Shutdown() override { open_.clear(); }
 
@@ -34,10 +35,12 @@ class ScriptedReceiver final : public Receiver {
   }
   std::size_t open() const { return open_.size(); }
   const std::vector<std::string>& sent() const { return sent_; }
+  const std::vector<int>& rounds() const { return rounds_; }
 
  private:
   std::string key_;
   std::vector<std::pair<std::string, Done>> open_;
+  std::vector<int> rounds_;
   std::vector<std::string> sent_;
 };
 
@@ -114,6 +117,8 @@ TEST_F(EngineTest, DeliversAndSchedulesTheNextRound) {
   ASSERT_EQ(attempts.size(), 2u);
   EXPECT_EQ(attempts[1].round, 2);
   EXPECT_EQ(attempts[1].attempt, 1);
+  // Receivers hear which round they send, for ids such as webhook-id.
+  EXPECT_EQ(r[0]->rounds(), (std::vector<int>{1, 2}));
 }
 
 TEST_F(EngineTest, BackoffIsStoredAndHoldsNoWorker) {

@@ -27,7 +27,7 @@ config::HttpReceiverConfig Config(const std::string& endpoint) {
 notifier::SendResult SendOne(WebhookReceiver& receiver, const std::string& name) {
   std::promise<notifier::SendResult> done;
   auto result = done.get_future();
-  receiver.Send(name, [&done](notifier::SendResult r) { done.set_value(std::move(r)); });
+  receiver.Send({name, 1}, [&done](notifier::SendResult r) { done.set_value(std::move(r)); });
   return result.get();
 }
 
@@ -72,11 +72,31 @@ TEST(WebhookReceiverTest, RetryAfterOn429And503) {
   EXPECT_EQ(SendOne(receiver, "n").retry_after, std::chrono::seconds(7));
   answer = {503, "120"};
   EXPECT_EQ(SendOne(receiver, "n").retry_after, std::chrono::seconds(120));
-  answer = {503, "Wed, 21 Oct 2015 07:28:00 GMT"};  // a date in the past: retry now
-  EXPECT_EQ(SendOne(receiver, "n").retry_after, milliseconds(0));
+  answer = {503, "Wed, 21 Oct 2037 07:28:00 GMT"};  // a date: the seconds until it
+  EXPECT_GT(SendOne(receiver, "n").retry_after, std::chrono::hours(23));
+  answer = {503, "Wed, 21 Oct 2015 07:28:00 GMT"};  // a date in the past: the backoff decides
+  EXPECT_FALSE(SendOne(receiver, "n").retry_after.has_value());
+  answer = {503, "\xb2\xb3"};  // bytes that are digits in Latin-1 only
+  EXPECT_FALSE(SendOne(receiver, "n").retry_after.has_value());
   answer = {500, "7"};  // only 429 and 503 carry a hint
   EXPECT_FALSE(SendOne(receiver, "n").retry_after.has_value());
   answer = {503, "soon"};  // unreadable: the backoff decides
+  EXPECT_FALSE(SendOne(receiver, "n").retry_after.has_value());
+}
+
+// One receiver reuses its connections and curl handles: a hint from an
+// earlier response must not leak into a later one that has none.
+TEST(WebhookReceiverTest, RetryAfterIsReadFromTheAnswerItCameWith) {
+  bool hint = true;
+  TestReceiver server({.policy = [&](const ReceivedRequest&, int) {
+    ReceiverAnswer answer{503, {}};
+    if (hint) answer.headers["Retry-After"] = "42";
+    return answer;
+  }});
+  WebhookReceiver receiver(Config(server.Url()), 1);
+  EXPECT_EQ(SendOne(receiver, "n").retry_after, std::chrono::seconds(42));
+  hint = false;
+  EXPECT_FALSE(SendOne(receiver, "n").retry_after.has_value());
   EXPECT_FALSE(SendOne(receiver, "n").retry_after.has_value());
 }
 
@@ -111,7 +131,7 @@ TEST(WebhookReceiverTest, ManyInFlightAtOnce) {
   std::vector<std::future<notifier::SendResult>> results;
   for (std::size_t i = 0; i < done.size(); ++i) {
     results.push_back(done[i].get_future());
-    receiver.Send("n-" + std::to_string(i),
+    receiver.Send({"n-" + std::to_string(i), 1},
                   [&done, i](notifier::SendResult r) { done[i].set_value(std::move(r)); });
   }
   for (auto& r : results) EXPECT_EQ(r.get().outcome, model::DeliveryOutcome::kSuccess);
