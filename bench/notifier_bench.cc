@@ -81,7 +81,7 @@ int Backlog(long backlog, long concurrency, const std::string& store_kind, long 
     if (processes != 1) throw std::invalid_argument("several processes need --store=postgres");
     db = dir.File("backlog.db");
     util::SystemClock& clock = util::SystemClock::Instance();
-    store::sqlite::SqliteStore store(db, clock);
+    store::sqlite::SqliteStore store(db, clock, store::OpenMode::kCreate);
     for (long i = 0; i < backlog; ++i) {
       model::Vulnerability v;
       v.namespace_name = "debian:8";

@@ -75,8 +75,8 @@ void PrintText(const model::LayerDetail& top, std::size_t layer_count) {
 int RunAnalyze(const CommonOptions& options, const std::string& archive, const std::string& prefix,
                const std::string& format) {
   config::Config cfg = LoadEffectiveConfig(options);
-  auto store =
-      store::OpenStore(cfg.database.source, util::SystemClock::Instance(), cfg.database.pool_size);
+  auto store = store::OpenStore(cfg.database.source, util::SystemClock::Instance(),
+                                cfg.database.pool_size, store::OpenMode::kExisting);
   analyzer::Analyzer layer_analyzer(*store, cfg.analyzer, nullptr);
   const bool terminal = ::isatty(STDERR_FILENO) == 1;
 

@@ -24,7 +24,7 @@ std::string Iso(std::optional<std::int64_t> ms) {
 std::unique_ptr<store::Store> Open(const CommonOptions& options) {
   config::Config cfg = LoadEffectiveConfig(options);
   return store::OpenStore(cfg.database.source, util::SystemClock::Instance(),
-                          cfg.database.pool_size);
+                          cfg.database.pool_size, store::OpenMode::kExisting);
 }
 
 int NotFound(const std::string& name) {

@@ -114,8 +114,10 @@ std::unique_ptr<store::Store> OpenWithRetry(const config::Config& cfg, StopFlag&
   std::chrono::milliseconds backoff(500);
   for (int attempt = 1;; ++attempt) {
     try {
+      // The first start creates the SQLite file; after that, a vanished
+      // file is an error (SPEC §11), which the store reports per request.
       return store::OpenStore(cfg.database.source, util::SystemClock::Instance(),
-                              cfg.database.pool_size);
+                              cfg.database.pool_size, store::OpenMode::kCreate);
     } catch (const store::StoreError& e) {
       if (e.kind() != store::StoreError::Kind::kUnavailable) throw;
       spdlog::error("database unreachable (attempt {}), retrying in {} ms: {}", attempt,

@@ -34,8 +34,8 @@ int RunUpdate(const CommonOptions& options, const std::string& source) {
     std::cerr << "herald: no feed sources are configured (clair.updater.sources)" << std::endl;
     return 1;
   }
-  auto store =
-      store::OpenStore(cfg.database.source, util::SystemClock::Instance(), cfg.database.pool_size);
+  auto store = store::OpenStore(cfg.database.source, util::SystemClock::Instance(),
+                                cfg.database.pool_size, store::OpenMode::kExisting);
   updater::Updater runner(*store, cfg.updater, nullptr);
   const bool terminal = ::isatty(STDERR_FILENO) == 1;
   std::optional<std::string> only;

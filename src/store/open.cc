@@ -35,10 +35,11 @@ Source ParseSource(const std::string& source) {
                        "host=… dbname=…");
 }
 
-std::unique_ptr<Store> OpenStore(const std::string& source, util::Clock& clock, int pool_size) {
+std::unique_ptr<Store> OpenStore(const std::string& source, util::Clock& clock, int pool_size,
+                                 OpenMode mode) {
   Source parsed = ParseSource(source);
   if (parsed.backend == Backend::kSqlite) {
-    return std::make_unique<sqlite::SqliteStore>(parsed.location, clock);
+    return std::make_unique<sqlite::SqliteStore>(parsed.location, clock, mode);
   }
   return std::make_unique<postgres::PostgresStore>(parsed.location, pool_size, clock);
 }

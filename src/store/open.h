@@ -4,6 +4,7 @@
 #include <memory>
 #include <string>
 
+#include "store/open_mode.h"
 #include "store/store.h"
 #include "util/clock.h"
 
@@ -22,7 +23,9 @@ struct Source {
 Source ParseSource(const std::string& source);
 
 // Opens the store and applies pending migrations. `pool_size` bounds the
-// PostgreSQL connections (database.poolSize). Throws StoreError.
-std::unique_ptr<Store> OpenStore(const std::string& source, util::Clock& clock, int pool_size = 8);
+// PostgreSQL connections (database.poolSize); `mode` says whether a missing
+// SQLite file may be created. Throws StoreError.
+std::unique_ptr<Store> OpenStore(const std::string& source, util::Clock& clock, int pool_size,
+                                 OpenMode mode);
 
 }  // namespace herald::store

@@ -123,13 +123,22 @@ class AnalyzeCommandTest : public ::testing::Test {
     return root;
   }
 
+  // A database made the way an operator makes one: only migrate (and the
+  // first serve) create the file.
+  std::string Database() {
+    const std::string db = dir_.File("herald.db");
+    const CommandResult r = Herald({"migrate", "--database", db});
+    EXPECT_EQ(r.exit_code, 0) << r.output;
+    return db;
+  }
+
   TempDir dir_;
   std::string base_tar_, app_tar_, base_id_, app_id_;
 };
 
 TEST_F(AnalyzeCommandTest, DockerSaveArchiveRegistersEachLayerByDiffId) {
   const std::string archive = DockerSave();
-  const std::string db = dir_.File("herald.db");
+  const std::string db = Database();
   const CommandResult r =
       Herald({"analyze", archive, "--database", db, "--format", "json", "--log-level", "warn"});
   ASSERT_EQ(r.exit_code, 0) << r.output;
@@ -146,7 +155,7 @@ TEST_F(AnalyzeCommandTest, DockerSaveArchiveRegistersEachLayerByDiffId) {
 
 TEST_F(AnalyzeCommandTest, OciLayoutAsDirectoryAndAsTarWithANamePrefix) {
   const std::string layout = OciLayout();
-  const std::string db = dir_.File("herald.db");
+  const std::string db = Database();
   CommandResult r = Herald({"analyze", layout, "--name", "dir", "--database", db, "--format",
                             "json", "--log-level", "warn"});
   ASSERT_EQ(r.exit_code, 0) << r.output;
@@ -166,7 +175,7 @@ TEST_F(AnalyzeCommandTest, OciLayoutAsDirectoryAndAsTarWithANamePrefix) {
 
 TEST_F(AnalyzeCommandTest, ReportListsTheMostSevereFirst) {
   const std::string layout = OciLayout();
-  const std::string db = dir_.File("herald.db");
+  const std::string db = Database();
   ASSERT_EQ(Herald({"analyze", layout, "--name", "img", "--database", db}).exit_code, 0);
   {
     HeraldServer server({.database = db});
@@ -200,10 +209,10 @@ TEST_F(AnalyzeCommandTest, ReportListsTheMostSevereFirst) {
 TEST_F(AnalyzeCommandTest, ShowsAProgressLinePerLayerOnATerminal) {
   const std::string layout = OciLayout();
   // script(1) gives the command a terminal.
-  const CommandResult r = RunCommand(
-      {"script", "-qec",
-       HeraldBinary() + " analyze " + layout + " --name tty --database " + dir_.File("herald.db"),
-       "/dev/null"});
+  const CommandResult r =
+      RunCommand({"script", "-qec",
+                  HeraldBinary() + " analyze " + layout + " --name tty --database " + Database(),
+                  "/dev/null"});
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_NE(r.output.find("[1/2] tty-1 debian:8, 2 packages"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("[2/2] tty-2 debian:8, 3 packages"), std::string::npos) << r.output;
@@ -211,11 +220,12 @@ TEST_F(AnalyzeCommandTest, ShowsAProgressLinePerLayerOnATerminal) {
 
 TEST_F(AnalyzeCommandTest, UnreadableArchivesExit1WithAMessage) {
   WriteFile(dir_.File("junk.tar"), std::string(2048, 'j'));
-  CommandResult r = Herald({"analyze", dir_.File("junk.tar"), "--database", dir_.File("h.db")});
+  const std::string db = Database();
+  CommandResult r = Herald({"analyze", dir_.File("junk.tar"), "--database", db});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.output.find("could not extract"), std::string::npos) << r.output;
   std::filesystem::create_directories(dir_.File("empty-dir"));
-  r = Herald({"analyze", dir_.File("empty-dir"), "--database", dir_.File("h.db")});
+  r = Herald({"analyze", dir_.File("empty-dir"), "--database", db});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.output.find("neither a docker save archive"), std::string::npos) << r.output;
 }

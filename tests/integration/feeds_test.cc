@@ -65,6 +65,8 @@ class FeedsTest : public ::testing::Test {
                   "\"}\n"
                   "      - {name: alpine-main, kind: alpine-secdb, url: \"file://" +
                   dir_.File("alpine.json") + "\"}\n");
+    const CommandResult r = Herald({"migrate", "--database", dir_.File("herald.db")});
+    ASSERT_EQ(r.exit_code, 0) << r.output;
   }
 
   CommandResult Update(std::vector<std::string> extra = {}) {
@@ -211,6 +213,20 @@ TEST_F(FeedsTest, UnknownSourcesAndKindsAreRefused) {
   r = Herald({"check-config", "-c", dir_.File("bad.yaml")});
   EXPECT_EQ(r.exit_code, 2) << r.output;
   EXPECT_NE(r.output.find("clair.updater.sources[0].kind"), std::string::npos) << r.output;
+}
+
+// Only migrate and the first serve create the SQLite file (SPEC §11): an
+// update pointed at the wrong path says so and leaves no empty database.
+TEST_F(FeedsTest, UpdateNeverCreatesTheDatabase) {
+  const std::string absent = dir_.File("elsewhere/herald.db");
+  std::filesystem::create_directories(dir_.File("elsewhere"));
+  const CommandResult r =
+      Herald({"update", "--once", "-c", dir_.File("herald.yaml"), "--database", absent});
+  EXPECT_NE(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find(absent), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("does not exist"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("herald migrate"), std::string::npos) << r.output;
+  EXPECT_FALSE(std::filesystem::exists(absent));
 }
 
 TEST_F(FeedsTest, ServeRunsTheUpdaterAtStartAndEveryInterval) {

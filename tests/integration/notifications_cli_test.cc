@@ -53,6 +53,21 @@ TEST(NotificationsCliTest, ListShowRedeliverDelete) {
   EXPECT_EQ(Herald({"notifications", "delete", "no-such", "--database", db}).exit_code, 1);
 }
 
+// Run in the wrong folder, the CLI must say there is no database rather
+// than create an empty one and list nothing (issue 9, fault 10).
+TEST(NotificationsCliTest, AMissingDatabaseIsAnErrorAndIsNotCreated) {
+  TempDir dir;
+  const std::string db = dir.File("herald.db");
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{"notifications", "list", "--database", db},
+        {"notifications", "show", "n", "--database", db}}) {
+    auto r = Herald(args);
+    EXPECT_EQ(r.exit_code, 1) << r.output;
+    EXPECT_NE(r.output.find("does not exist"), std::string::npos) << r.output;
+    EXPECT_FALSE(std::filesystem::exists(db));
+  }
+}
+
 TEST(NotificationsCliTest, RedeliverFromTheCliReachesARunningServer) {
   TestReceiver receiver({});
   HeraldServer server({.config_yaml = NotifierYaml(receiver.Url(), "")});

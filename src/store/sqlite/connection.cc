@@ -1,5 +1,8 @@
 #include "store/sqlite/connection.h"
 
+#include <sys/stat.h>
+
+#include <cerrno>
 #include <string>
 
 #include "store/deadline.h"
@@ -105,14 +108,20 @@ int ProgressHandler(void*) {
 }
 }  // namespace
 
-Connection::Connection(const std::string& path) {
-  int rc =
-      sqlite3_open_v2(path.c_str(), &db_,
-                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+Connection::Connection(const std::string& path, OpenMode mode) : path_(path) {
+  int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
+  if (mode == OpenMode::kCreate) flags |= SQLITE_OPEN_CREATE;
+  int rc = sqlite3_open_v2(path.c_str(), &db_, flags, nullptr);
   if (rc != SQLITE_OK) {
     std::string message = db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
     sqlite3_close(db_);
     db_ = nullptr;
+    struct stat info {};
+    if (mode == OpenMode::kExisting && ::stat(path.c_str(), &info) != 0 && errno == ENOENT) {
+      message =
+          "the file does not exist (herald migrate creates it, and so does the first "
+          "herald serve)";
+    }
     throw StoreError(StoreError::Kind::kUnavailable,
                      "cannot open SQLite database " + path + ": " + message);
   }
@@ -172,6 +181,22 @@ std::vector<std::string> Connection::CachedSql() const {
   return out;
 }
 
+void Connection::CheckFileInPlace() const {
+  // SQLite's unix VFS compares the open file's inode with what the path
+  // names now.
+  int moved = 0;
+  if (sqlite3_file_control(db_, "main", SQLITE_FCNTL_HAS_MOVED, &moved) == SQLITE_OK && moved) {
+    ThrowFileMoved(path_);
+  }
+}
+
+void ThrowFileMoved(const std::string& path) {
+  throw StoreError(StoreError::Kind::kUnavailable,
+                   "the SQLite database file " + path +
+                       " was deleted or replaced while Herald ran; restore it, or restart Herald "
+                       "to open what is there now");
+}
+
 std::int64_t Connection::LastInsertRowId() const {
   return sqlite3_last_insert_rowid(db_);
 }
@@ -181,6 +206,7 @@ int Connection::Changes() const {
 }
 
 Transaction::Transaction(Connection& conn, bool write) : conn_(conn) {
+  if (write) conn_.CheckFileInPlace();
   conn_.Exec(write ? "BEGIN IMMEDIATE" : "BEGIN");
 }
 

@@ -12,6 +12,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "store/open_mode.h"
+
 namespace herald::store::sqlite {
 
 // A prepared statement, reset on each Run so that cached statements can be
@@ -47,9 +49,9 @@ class Statement {
 
 class Connection {
  public:
-  // Opens (creating when absent) the database file with WAL, a busy timeout
-  // and a deadline-aware progress handler.
-  explicit Connection(const std::string& path);
+  // Opens the database file with WAL, a busy timeout and a deadline-aware
+  // progress handler. Throws StoreError(kUnavailable) when it cannot.
+  Connection(const std::string& path, OpenMode mode);
   ~Connection();
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
@@ -67,19 +69,26 @@ class Connection {
 
   std::vector<std::string> CachedSql() const;
 
+  // Throws StoreError(kUnavailable) when the file this connection opened
+  // was deleted or replaced since: writes would go to an unlinked inode and
+  // be lost at the next start, reads would show a database nobody else sees.
+  void CheckFileInPlace() const;
+
   std::int64_t LastInsertRowId() const;
   // Rows changed by the last INSERT, UPDATE or DELETE.
   int Changes() const;
   sqlite3* handle() const { return db_; }
 
  private:
+  std::string path_;
   sqlite3* db_ = nullptr;
   std::unordered_map<std::string, std::unique_ptr<Statement>> cache_;
 };
 
 // BEGIN IMMEDIATE on construction; ROLLBACK on destruction unless Commit()
 // ran. IMMEDIATE takes the write lock up front so that two writers never
-// deadlock upgrading from a read lock.
+// deadlock upgrading from a read lock. A write transaction first checks
+// that the file is still in place (Connection::CheckFileInPlace).
 class Transaction {
  public:
   explicit Transaction(Connection& conn, bool write = true);
@@ -92,6 +101,10 @@ class Transaction {
   Connection& conn_;
   bool open_ = true;
 };
+
+// The StoreError for a database file deleted or replaced under a running
+// Herald.
+[[noreturn]] void ThrowFileMoved(const std::string& path);
 
 // Throws the StoreError matching an SQLite result code.
 [[noreturn]] void ThrowError(sqlite3* db, int code, std::string_view what);

@@ -66,6 +66,7 @@ class SqliteStore::ReaderLease {
 };
 
 SqliteStore::ReaderLease SqliteStore::Reader() {
+  CheckFileInPlace();
   {
     std::lock_guard lock(readers_mu_);
     if (!idle_readers_.empty()) {
@@ -74,12 +75,23 @@ SqliteStore::ReaderLease SqliteStore::Reader() {
       return ReaderLease(*this, std::move(conn));
     }
   }
-  return ReaderLease(*this, std::make_unique<Connection>(path_));
+  return ReaderLease(*this, std::make_unique<Connection>(path_, OpenMode::kExisting));
 }
 
-SqliteStore::SqliteStore(std::string path, util::Clock& clock)
-    : path_(std::move(path)), clock_(clock), writer_(std::make_unique<Connection>(path_)) {
+SqliteStore::SqliteStore(std::string path, util::Clock& clock, OpenMode mode)
+    : path_(std::move(path)), clock_(clock), writer_(std::make_unique<Connection>(path_, mode)) {
+  struct stat info {};
+  if (::stat(path_.c_str(), &info) != 0) ThrowFileMoved(path_);
+  device_ = info.st_dev;
+  inode_ = info.st_ino;
   Migrate();
+}
+
+void SqliteStore::CheckFileInPlace() const {
+  struct stat info {};
+  if (::stat(path_.c_str(), &info) != 0 || info.st_dev != device_ || info.st_ino != inode_) {
+    ThrowFileMoved(path_);
+  }
 }
 
 SqliteStore::~SqliteStore() = default;
@@ -138,8 +150,6 @@ std::vector<std::string> SqliteStore::PreparedStatementsForTesting() {
 
 bool SqliteStore::Ping() {
   try {
-    struct stat info {};
-    if (::stat(path_.c_str(), &info) != 0) return false;  // the file vanished
     auto reader = Reader();
     auto& st = reader->Prepare("SELECT COUNT(*) FROM herald_schema_version");
     return st.Step();

@@ -3,6 +3,8 @@
 // reader connections, so reads never wait behind a write.
 #pragma once
 
+#include <sys/types.h>
+
 #include <memory>
 #include <mutex>
 #include <string>
@@ -15,10 +17,11 @@ namespace herald::store::sqlite {
 
 class SqliteStore final : public Store {
  public:
-  // Opens the file (creating it when absent) and applies pending migrations.
-  // Throws StoreError(kSchema) when the file's schema is newer than this
-  // binary knows.
-  SqliteStore(std::string path, util::Clock& clock);
+  // Opens the file (creating it when absent only with kCreate) and applies
+  // pending migrations. Throws StoreError(kSchema) when the file's schema is
+  // newer than this binary knows, StoreError(kUnavailable) when it cannot be
+  // opened.
+  SqliteStore(std::string path, util::Clock& clock, OpenMode mode);
   ~SqliteStore() override;
 
   // The schema version of the open database.
@@ -80,9 +83,15 @@ class SqliteStore final : public Store {
   class ReaderLease;
   ReaderLease Reader();
   void Migrate();
+  // Throws when the path no longer names the file opened at start; cheap
+  // (one stat) and independent of the connections, so health never waits
+  // for the writer.
+  void CheckFileInPlace() const;
 
   std::string path_;
   util::Clock& clock_;
+  dev_t device_ = 0;  // the file opened at start
+  ino_t inode_ = 0;
   std::mutex write_mu_;
   std::unique_ptr<Connection> writer_;  // guarded by write_mu_
   std::mutex readers_mu_;

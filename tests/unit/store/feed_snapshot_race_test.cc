@@ -52,7 +52,7 @@ TEST(FeedSnapshotRaceTest, ARowChangedBetweenTheReadsIsRecomputedFromTheLockedRe
   const std::string path = (dir / "race.db").string();
   util::ManualClock clock;
   {
-    SqliteStore store(path, clock);
+    SqliteStore store(path, clock, OpenMode::kCreate);
     FeedSourceState source;
     source.name = "debian";
     store.ApplyFeed(source, FeedOf({Cve1("from the feed", "1.0")}), {}, {.notify = false});
@@ -60,7 +60,7 @@ TEST(FeedSnapshotRaceTest, ARowChangedBetweenTheReadsIsRecomputedFromTheLockedRe
 
   FeedCounts counts;
   {
-    Connection c(path);
+    Connection c(path, OpenMode::kExisting);
     Transaction tx(c);
     WriterBetweenReads db(c);
     counts = ApplyFeedSnapshot(db, FeedOf({Cve1("from the feed", "2.0")}), {}, 1000,
@@ -71,7 +71,7 @@ TEST(FeedSnapshotRaceTest, ARowChangedBetweenTheReadsIsRecomputedFromTheLockedRe
   EXPECT_EQ(counts.changed, 1);
   EXPECT_EQ(counts.notifications, 1);
 
-  SqliteStore store(path, clock);
+  SqliteStore store(path, clock, OpenMode::kExisting);
   const auto listed = store.ListNotifications(std::nullopt, 10, 0).notifications;
   ASSERT_EQ(listed.size(), 1u);
   const auto notification = store.GetNotification(listed[0].name);

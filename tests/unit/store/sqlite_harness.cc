@@ -24,7 +24,7 @@ class SqliteHarness final : public StoreHarness {
   Store& store() override { return *store_; }
   void Reopen() override {
     store_.reset();
-    store_ = std::make_unique<sqlite::SqliteStore>(dir_ + "/herald.db", clock_);
+    store_ = std::make_unique<sqlite::SqliteStore>(dir_ + "/herald.db", clock_, OpenMode::kCreate);
   }
 
  private:

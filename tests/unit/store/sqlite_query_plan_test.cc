@@ -17,7 +17,7 @@ TEST(SqliteQueryPlanTest, EveryStatementUsesAnIndexForPerItemLookups) {
   const std::string path = (dir / "plan.db").string();
   util::ManualClock clock;
   {
-    SqliteStore store(path, clock);
+    SqliteStore store(path, clock, OpenMode::kCreate);
     // Exercise every operation so that every statement gets prepared.
     store.InsertLayer({"a", "", "debian:8", std::vector<model::FeatureVersion>{{"", "x", "1"}}}, 3);
     store.InsertLayer(

@@ -17,7 +17,7 @@ TEST(SqliteStoreTest, UsesWalAndRecordsTheSchemaVersion) {
   const std::string path = (dir / "wal.db").string();
   util::ManualClock clock;
   {
-    SqliteStore store(path, clock);
+    SqliteStore store(path, clock, OpenMode::kCreate);
     EXPECT_EQ(store.SchemaVersion(), SqliteStore::LatestSchemaVersion());
     sqlite3* db = nullptr;
     ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
@@ -36,7 +36,7 @@ TEST(SqliteStoreTest, RefusesANewerSchema) {
   std::filesystem::create_directories(dir);
   const std::string path = (dir / "newer.db").string();
   util::ManualClock clock;
-  { SqliteStore store(path, clock); }
+  { SqliteStore store(path, clock, OpenMode::kCreate); }
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
   ASSERT_EQ(sqlite3_exec(db, "INSERT INTO herald_schema_version VALUES (999, 0)", nullptr, nullptr,
@@ -44,7 +44,7 @@ TEST(SqliteStoreTest, RefusesANewerSchema) {
             SQLITE_OK);
   sqlite3_close(db);
   try {
-    SqliteStore store(path, clock);
+    SqliteStore store(path, clock, OpenMode::kExisting);
     FAIL() << "opened a newer schema";
   } catch (const StoreError& e) {
     EXPECT_EQ(e.kind(), StoreError::Kind::kSchema);

@@ -173,7 +173,7 @@ struct Databases {
     std::filesystem::copy_file(dir.File("db/rpmdb.sqlite"), dir.File("wal/rpmdb.sqlite"));
     {
       // Copied while the connection is open, before it checkpoints on close.
-      store::sqlite::Connection conn(dir.File("wal/rpmdb.sqlite"));
+      store::sqlite::Connection conn(dir.File("wal/rpmdb.sqlite"), store::OpenMode::kCreate);
       conn.Exec(
           "PRAGMA foreign_keys=OFF; DELETE FROM Packages WHERE hnum IN "
           "(SELECT hnum FROM Name WHERE key = 'herald-zero');");
@@ -185,7 +185,7 @@ struct Databases {
     std::filesystem::create_directory(dir.File("damaged"));
     std::filesystem::copy_file(dir.File("db/rpmdb.sqlite"), dir.File("damaged/rpmdb.sqlite"));
     {
-      store::sqlite::Connection conn(dir.File("damaged/rpmdb.sqlite"));
+      store::sqlite::Connection conn(dir.File("damaged/rpmdb.sqlite"), store::OpenMode::kCreate);
       conn.Exec(
           "UPDATE Packages SET blob = CAST(substr(blob, 1, length(blob) - 40) || X'41414141' || "
           "substr(blob, length(blob) - 35) AS BLOB) WHERE hnum = 1;");
