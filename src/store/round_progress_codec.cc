@@ -1,8 +1,7 @@
 #include "store/round_progress_codec.h"
 
+#include <spdlog/spdlog.h>
 #include <nlohmann/json.hpp>
-
-#include "store/store.h"
 
 namespace herald::store {
 
@@ -15,7 +14,7 @@ std::string ProgressToJson(const model::RoundProgress& progress) {
   return doc.dump();
 }
 
-model::RoundProgress ProgressFromJson(const std::string& text) {
+model::RoundProgress ProgressFromJson(const std::string& text, std::string_view notification) {
   model::RoundProgress out;
   if (text.empty()) return out;
   try {
@@ -24,8 +23,11 @@ model::RoundProgress ProgressFromJson(const std::string& text) {
       out[receiver] = {p.at("a").get<int>(), p.at("s").get<bool>(), p.at("n").get<std::int64_t>()};
     }
   } catch (const nlohmann::json::exception& e) {
-    throw StoreError(StoreError::Kind::kUnavailable,
-                     std::string("damaged receiver progress in the database: ") + e.what());
+    spdlog::warn(
+        "notification {}: damaged receiver progress in the database ({}); its round "
+        "starts over",
+        notification, e.what());
+    return {};
   }
   return out;
 }

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
 #include "model/delivery.h"
 
@@ -10,7 +11,10 @@ namespace herald::store {
 
 std::string ProgressToJson(const model::RoundProgress& progress);
 
-// "" → empty progress. Throws StoreError(kUnavailable) on damaged text.
-model::RoundProgress ProgressFromJson(const std::string& text);
+// "" → empty progress. Damaged text (an older version's, a hand edit) also
+// gives empty progress, with a warning naming `notification`: the round
+// starts over for that one notification (at-least-once allows the repeat),
+// rather than a throw that would roll back every claim beside it.
+model::RoundProgress ProgressFromJson(const std::string& text, std::string_view notification);
 
 }  // namespace herald::store

@@ -462,7 +462,7 @@ std::vector<ClaimedNotification> PostgresStore::ClaimDue(const std::string& owne
     n.created_ms = r.Int(i, 2);
     n.round = static_cast<int>(r.Int(i, 3));
     n.lease_token = r.Int(i, 4);
-    n.progress = ProgressFromJson(r.Text(i, 5));
+    n.progress = ProgressFromJson(r.Text(i, 5), n.name);
     out.push_back(std::move(n));
   }
   return out;

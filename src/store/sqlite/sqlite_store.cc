@@ -483,7 +483,7 @@ std::vector<ClaimedNotification> SqliteStore::ClaimDue(const std::string& owner,
       reopened.push_back(out.size());  // the last round ended: a new one starts
       n.round += 1;
     } else {
-      n.progress = ProgressFromJson(st.Text(5));
+      n.progress = ProgressFromJson(st.Text(5), n.name);
     }
     out.push_back(std::move(n));
   }

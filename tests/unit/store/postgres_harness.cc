@@ -15,6 +15,9 @@ class PostgresHarness final : public StoreHarness {
     store_.reset();
     store_ = std::make_unique<postgres::PostgresStore>(db_.conninfo(), 4, clock_);
   }
+  void ExecSql(const std::string& sql) override {
+    herald::testing::QueryValue(db_.conninfo(), sql);
+  }
 
  private:
   util::Clock& clock_;

@@ -26,6 +26,9 @@ class SqliteHarness final : public StoreHarness {
     store_.reset();
     store_ = std::make_unique<sqlite::SqliteStore>(dir_ + "/herald.db", clock_, OpenMode::kCreate);
   }
+  void ExecSql(const std::string& sql) override {
+    sqlite::Connection(dir_ + "/herald.db", OpenMode::kExisting).Exec(sql);
+  }
 
  private:
   util::Clock& clock_;

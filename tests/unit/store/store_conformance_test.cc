@@ -320,6 +320,37 @@ TEST_P(StoreConformanceTest, ClaimLeasesDueWorkOnceAndFencesLateResults) {
   EXPECT_EQ(n->summary.notified, now);
 }
 
+// A damaged receiver_state (an older version's, or a hand edit) must cost
+// that notification its round's progress, never every claim (issue 9, fault
+// 8: the parse threw inside the claim transaction, so each pass rolled back).
+TEST_P(StoreConformanceTest, DamagedProgressRestartsThatRoundAndBlocksNothing) {
+  std::vector<std::string> names;
+  for (const char* cve : {"CVE-P1", "CVE-P2", "CVE-P3", "CVE-P4"}) {
+    names.push_back(*Post(MakeVuln(cve, {})).notification_name);
+  }
+  harness_->ExecSql("UPDATE notifications SET receiver_state = 'not json' WHERE name = '" +
+                    names[0] + "'");
+  harness_->ExecSql(R"(UPDATE notifications SET receiver_state = '{"http":{"a":"x"}}' )"
+                    "WHERE name = '" +
+                    names[1] + "'");
+  harness_->ExecSql(R"(UPDATE notifications SET receiver_state = '[1,2]' WHERE name = ')" +
+                    names[2] + "'");
+  const std::int64_t now = clock_.NowMillis();
+  auto claims = store().ClaimDue("p", now, now + 1000, 10);
+  ASSERT_EQ(claims.size(), 4u);
+  for (const auto& claim : claims) {
+    EXPECT_TRUE(claim.progress.empty()) << claim.name;
+    RoundUpdate done;
+    done.lease = {claim.id, claim.lease_token};
+    done.status = model::NotificationStatus::kNotified;
+    done.notified_ms = now;
+    done.due_ms = now + 60000;
+    done.progress = {{"http", {1, true, 0}}};
+    EXPECT_TRUE(store().CompleteRounds("p", {done}).empty());
+  }
+  for (const auto& name : names) EXPECT_EQ(Status(name), model::NotificationStatus::kNotified);
+}
+
 TEST_P(StoreConformanceTest, ProgressAndRoundsPersist) {
   const std::string name = *Post(MakeVuln("CVE-D3", {})).notification_name;
   const std::int64_t now = clock_.NowMillis();

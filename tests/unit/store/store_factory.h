@@ -20,6 +20,9 @@ class StoreHarness {
   virtual Store& store() = 0;
   // Closes and opens the store again on the same data (a process restart).
   virtual void Reopen() = 0;
+  // Runs SQL on the database behind the store's back, as an older version
+  // or an operator might have left it.
+  virtual void ExecSql(const std::string& sql) = 0;
 };
 
 struct StoreFactory {
