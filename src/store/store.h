@@ -233,10 +233,6 @@ class Store {
                                                 const std::vector<LeaseRef>& leases,
                                                 std::int64_t lease_until_ms) = 0;
 
-  // Gives leases back (graceful stop); they become due at `due_ms`.
-  virtual void ReleaseLeases(const std::string& owner, const std::vector<LeaseRef>& leases,
-                             std::int64_t due_ms) = 0;
-
   // The earliest due time of any notification, if one is scheduled.
   virtual std::optional<std::int64_t> NextDueMillis() = 0;
 

@@ -96,14 +96,18 @@ TEST(MultiProcessTest, PageTokenFromOneProcessWorksOnAnother) {
   ASSERT_EQ(second.status, 200) << second.body;
   auto layers = json::parse(second.body)["Notification"]["New"]["LayersIntroducingVulnerability"];
   EXPECT_EQ(layers, json({"mp-2", "mp-3"}));
-  // The listing token too.
+  // The listing token too: a second notification makes a second page, so
+  // the listing has a NextPage for the other process to open.
+  ASSERT_EQ(a.Post(api_a + "/v1/namespaces/debian:8/vulnerabilities",
+                   R"({"Vulnerability":{"Name":"CVE-MP2","Severity":"Low"}})")
+                .status,
+            201);
   auto page = json::parse(a.Get(api_a + "/v1/notifications?limit=1").body);
-  if (page.contains("NextPage")) {
-    EXPECT_EQ(b.Get(api_b + "/v1/notifications?limit=1&page=" +
-                    UrlEncode(page["NextPage"].get<std::string>()))
-                  .status,
-              200);
-  }
+  ASSERT_TRUE(page.contains("NextPage")) << page;
+  auto listed = b.Get(
+      api_b + "/v1/notifications?limit=1&page=" + UrlEncode(page["NextPage"].get<std::string>()));
+  ASSERT_EQ(listed.status, 200) << listed.body;
+  EXPECT_EQ(json::parse(listed.body)["Notifications"][0]["Name"], name);
 }
 
 TEST(MultiProcessTest, CommitInOneProcessWakesAnIdleOneWithinASecond) {

@@ -540,22 +540,6 @@ std::vector<std::int64_t> PostgresStore::RenewLeases(const std::string& owner,
   return Missing(leases, r);
 }
 
-void PostgresStore::ReleaseLeases(const std::string& owner, const std::vector<LeaseRef>& leases,
-                                  std::int64_t due_ms) {
-  if (leases.empty()) return;
-  std::vector<std::optional<std::int64_t>> ids, tokens;
-  for (const auto& l : leases) {
-    ids.push_back(l.id);
-    tokens.push_back(l.lease_token);
-  }
-  auto c = pool_.Acquire();
-  c->Exec(
-      "UPDATE notifications n SET due_ms = $3, lease_owner = NULL "
-      "FROM unnest($1::bigint[], $2::bigint[]) AS u(id, token) "
-      "WHERE n.id = u.id AND n.lease_owner = $4 AND n.lease_token = u.token",
-      {IntArray(ids), IntArray(tokens), S(due_ms), owner});
-}
-
 std::optional<std::int64_t> PostgresStore::NextDueMillis() {
   auto c = pool_.Acquire();
   Rows r = c->Exec("SELECT MIN(due_ms) FROM notifications WHERE due_ms IS NOT NULL");

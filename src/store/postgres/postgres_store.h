@@ -62,8 +62,6 @@ class PostgresStore final : public Store {
   std::vector<std::int64_t> RenewLeases(const std::string& owner,
                                         const std::vector<LeaseRef>& leases,
                                         std::int64_t lease_until_ms) override;
-  void ReleaseLeases(const std::string& owner, const std::vector<LeaseRef>& leases,
-                     std::int64_t due_ms) override;
   std::optional<std::int64_t> NextDueMillis() override;
   std::int64_t CountByStatus(model::NotificationStatus status) override;
   std::optional<std::vector<model::DeliveryAttempt>> ListDeliveries(

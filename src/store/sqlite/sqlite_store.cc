@@ -571,24 +571,6 @@ std::vector<std::int64_t> SqliteStore::RenewLeases(const std::string& owner,
   return lost;
 }
 
-void SqliteStore::ReleaseLeases(const std::string& owner, const std::vector<LeaseRef>& leases,
-                                std::int64_t due_ms) {
-  std::lock_guard lock(write_mu_);
-  Connection& c = *writer_;
-  Transaction tx(c);
-  for (const auto& l : leases) {
-    c.Prepare(
-         "UPDATE notifications SET due_ms = ?1, lease_owner = NULL WHERE id = ?2 AND "
-         "lease_owner = ?3 AND lease_token = ?4")
-        .Bind(1, due_ms)
-        .Bind(2, l.id)
-        .Bind(3, owner)
-        .Bind(4, l.lease_token)
-        .Run();
-  }
-  tx.Commit();
-}
-
 std::optional<std::int64_t> SqliteStore::NextDueMillis() {
   auto c = Reader();
   auto& st = c->Prepare("SELECT MIN(due_ms) FROM notifications WHERE due_ms IS NOT NULL");

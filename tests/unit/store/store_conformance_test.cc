@@ -399,7 +399,12 @@ TEST_P(StoreConformanceTest, ReleaseRedeliverAndDelete) {
   const std::string name = *Post(MakeVuln("CVE-D4", {})).notification_name;
   const std::int64_t now = clock_.NowMillis();
   auto claim = store().ClaimDue("p", now, now + 100000, 10);
-  store().ReleaseLeases("p", {{claim[0].id, claim[0].lease_token}}, now);
+  // A graceful stop hands the lease back as a pending round due now.
+  RoundUpdate release;
+  release.lease = {claim[0].id, claim[0].lease_token};
+  release.status = model::NotificationStatus::kPending;
+  release.due_ms = now;
+  EXPECT_TRUE(store().CompleteRounds("p", {release}).empty());
   EXPECT_EQ(store().ClaimDue("q", now, now + 100000, 10).size(), 1u);  // at once, no lapse
 
   EXPECT_EQ(store().Redeliver(name, now + 5), RedeliverOutcome::kScheduled);
