@@ -147,6 +147,14 @@ TEST_F(DeliveryTlsTest, ServerNameOverrideWithoutClientCertificate) {
   Api api(good);
   const std::string name = api.MakeNotification("CVE-SERVERNAME");
   ASSERT_TRUE(api.WaitForStatus(name, "notified", seconds(10))) << api.Deliveries(name);
+  // The name is the handshake's, as with Go's tls.Config.ServerName: SNI
+  // says it (a server choosing certificates by name gets it right), while
+  // the Host header still names the endpoint.
+  ASSERT_FALSE(receiver.ServerNames().empty());
+  EXPECT_EQ(receiver.ServerNames().front(), "receiver.test");
+  const auto requests = receiver.RequestsFor(name);
+  ASSERT_EQ(requests.size(), 1u);
+  EXPECT_EQ(requests[0].headers.at("host"), "127.0.0.1:" + std::to_string(receiver.port()));
 
   // Without the override the certificate does not match 127.0.0.1.
   HeraldServer bad({.config_yaml = NotifierYaml(receiver.Url(), "    attempts: 1\n",
@@ -156,6 +164,24 @@ TEST_F(DeliveryTlsTest, ServerNameOverrideWithoutClientCertificate) {
   const std::string refused = bad_api.MakeNotification("CVE-WRONG-NAME");
   ASSERT_TRUE(bad_api.WaitForStatus(refused, "failed", seconds(10)))
       << bad_api.Status(refused) << bad_api.Deliveries(refused) << bad.Log();
+}
+
+// An override naming something the certificate does not carry is refused:
+// the name is checked, not just sent.
+TEST_F(DeliveryTlsTest, AWrongServerNameIsRefused) {
+  TestReceiver receiver({.tls = {pki_.named_server_cert, pki_.named_server_key, ""}});
+  HeraldServer server({.config_yaml = NotifierYaml(
+                           receiver.Url(), "    attempts: 1\n",
+                           "      cafile: " + pki_.ca_cert + "\n      servername: other.test\n")});
+  server.Start();
+  Api api(server);
+  const std::string name = api.MakeNotification("CVE-OTHER-NAME");
+  ASSERT_TRUE(api.WaitForStatus(name, "failed", seconds(10))) << api.Deliveries(name);
+  auto d = api.WaitForDeliveries(name, 1, seconds(5));
+  ASSERT_EQ(d.size(), 1u);
+  EXPECT_FALSE(d[0].contains("HTTPStatus"));
+  EXPECT_NE(d[0]["Error"].get<std::string>().find("other.test"), std::string::npos) << d;
+  EXPECT_TRUE(receiver.RequestsFor(name).empty());
 }
 
 }  // namespace

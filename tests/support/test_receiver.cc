@@ -1,5 +1,7 @@
 #include "support/test_receiver.h"
 
+#include <openssl/ssl.h>
+
 #include <nlohmann/json.hpp>
 #include <set>
 
@@ -12,7 +14,20 @@ TestReceiver::TestReceiver(Options options) : options_(std::move(options)) {
   api::HttpServer::Options server_options;
   server_options.address = "127.0.0.1";
   server_options.port = 0;
-  if (!options_.tls.certfile.empty()) server_options.tls = api::MakeServerTlsContext(options_.tls);
+  if (!options_.tls.certfile.empty()) {
+    server_options.tls = api::MakeServerTlsContext(options_.tls);
+    SSL_CTX* ctx = server_options.tls->native_handle();
+    SSL_CTX_set_tlsext_servername_arg(ctx, this);
+    SSL_CTX_set_tlsext_servername_callback(
+        ctx, +[](SSL* ssl, int*, void* self) -> int {
+          if (const char* name = SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name)) {
+            auto* receiver = static_cast<TestReceiver*>(self);
+            std::lock_guard lock(receiver->mu_);
+            receiver->server_names_.push_back(name);
+          }
+          return SSL_TLSEXT_ERR_OK;
+        });
+  }
   server_ = std::make_unique<api::HttpServer>(ioc_, server_options,
                                               [this](const api::Request& r) { return Handle(r); });
   server_->Start();
@@ -92,6 +107,11 @@ std::size_t TestReceiver::DistinctSucceeded() {
     if (r.answered >= 200 && r.answered < 300) names.insert(r.notification);
   }
   return names.size();
+}
+
+std::vector<std::string> TestReceiver::ServerNames() {
+  std::lock_guard lock(mu_);
+  return server_names_;
 }
 
 }  // namespace herald::testing

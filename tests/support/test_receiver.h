@@ -62,6 +62,9 @@ class TestReceiver {
   // Distinct notification names answered with a 2xx.
   std::size_t DistinctSucceeded();
 
+  // The TLS server names (SNI) clients sent, in handshake order.
+  std::vector<std::string> ServerNames();
+
  private:
   api::Response Handle(const api::Request& request);
 
@@ -73,6 +76,7 @@ class TestReceiver {
   std::condition_variable cv_;
   std::vector<ReceivedRequest> requests_;
   std::map<std::string, int> seen_;
+  std::vector<std::string> server_names_;  // guarded by mu_
 };
 
 }  // namespace herald::testing

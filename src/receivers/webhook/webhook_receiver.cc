@@ -1,13 +1,12 @@
 #include "receivers/webhook/webhook_receiver.h"
 
-#include <openssl/ssl.h>
-#include <openssl/x509v3.h>
 #include <spdlog/spdlog.h>
 
 #include <chrono>
 #include <nlohmann/json.hpp>
 #include <unordered_map>
 
+#include "receivers/webhook/server_name_route.h"
 #include "receivers/webhook/signature.h"
 
 namespace herald::receivers::webhook {
@@ -38,14 +37,6 @@ size_t DiscardBody(char*, size_t size, size_t count, void*) {
   return size * count;
 }
 
-// Verifies the receiver's certificate against notifier.http.servername
-// instead of the URL's host (Go's tls.Config.ServerName).
-CURLcode SetVerifyHost(CURL*, void* ssl_ctx, void* servername) {
-  X509_VERIFY_PARAM* param = SSL_CTX_get0_param(static_cast<SSL_CTX*>(ssl_ctx));
-  X509_VERIFY_PARAM_set1_host(param, static_cast<const char*>(servername), 0);
-  return CURLE_OK;
-}
-
 // libcurl reads the last response's Retry-After, in seconds or as a date
 // (CURLINFO_RETRY_AFTER); 0 means none or unreadable, and a date in the
 // past comes back negative. Neither is a hint: the backoff decides, so a
@@ -62,7 +53,7 @@ std::optional<std::chrono::milliseconds> RetryAfter(CURL* easy) {
 }  // namespace
 
 WebhookReceiver::WebhookReceiver(config::HttpReceiverConfig config, int max_in_flight)
-    : config_(std::move(config)), signing_key_([&] {
+    : config_(std::move(config)), url_(config_.endpoint), signing_key_([&] {
         try {
           return config_.secret.empty() ? std::string()
                                         : config::DecodeWebhookSecret(config_.secret);
@@ -76,8 +67,21 @@ WebhookReceiver::WebhookReceiver(config::HttpReceiverConfig config, int max_in_f
   curl_multi_setopt(multi_.get(), CURLMOPT_MAX_HOST_CONNECTIONS, static_cast<long>(max_in_flight));
   curl_multi_setopt(multi_.get(), CURLMOPT_MAXCONNECTS, static_cast<long>(max_in_flight));
   static_headers_ = {"Content-Type: application/json", "Expect:"};
+  if (!config_.servername.empty()) {
+    try {
+      ServerNameRoute route = RouteByServerName(config_.endpoint, config_.servername);
+      url_ = std::move(route.url);
+      connect_to_ = MakeHeaderList({route.connect_to});
+      static_headers_.push_back(std::move(route.host_header));
+    } catch (const std::invalid_argument& e) {
+      throw config::ConfigError("clair.notifier.http.servername", e.what());
+    }
+  }
   for (const auto& [name, value] : config_.headers) static_headers_.push_back(name + ": " + value);
   shared_headers_ = MakeHeaderList(static_headers_);
+  // One handle configured now, so that an option libcurl refuses stops the
+  // start with its reason instead of failing every attempt later.
+  idle_.push_back(TakeEasy());
   thread_ = std::thread([this] {
     pthread_setname_np(pthread_self(), "webhook");
     Loop();
@@ -118,25 +122,21 @@ CurlEasy WebhookReceiver::TakeEasy() {
 }
 
 void WebhookReceiver::Configure(CURL* h) const {
-  curl_easy_setopt(h, CURLOPT_URL, config_.endpoint.c_str());
-  curl_easy_setopt(h, CURLOPT_POST, 1L);
-  curl_easy_setopt(h, CURLOPT_HTTPHEADER, shared_headers_.get());
-  curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(
-      h, CURLOPT_TIMEOUT_MS,
-      static_cast<long>(
-          std::chrono::duration_cast<std::chrono::milliseconds>(config_.timeout).count()));
-  curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, &DiscardBody);
-  curl_easy_setopt(h, CURLOPT_TCP_NODELAY, 1L);
-  if (!config_.proxy.empty()) curl_easy_setopt(h, CURLOPT_PROXY, config_.proxy.c_str());
-  if (!config_.cafile.empty()) curl_easy_setopt(h, CURLOPT_CAINFO, config_.cafile.c_str());
-  if (!config_.certfile.empty()) curl_easy_setopt(h, CURLOPT_SSLCERT, config_.certfile.c_str());
-  if (!config_.keyfile.empty()) curl_easy_setopt(h, CURLOPT_SSLKEY, config_.keyfile.c_str());
-  if (!config_.servername.empty()) {
-    curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 0L);  // the host is checked in SetVerifyHost
-    curl_easy_setopt(h, CURLOPT_SSL_CTX_FUNCTION, &SetVerifyHost);
-    curl_easy_setopt(h, CURLOPT_SSL_CTX_DATA, const_cast<char*>(config_.servername.c_str()));
-  }
+  using util::SetOption;
+  SetOption(h, CURLOPT_URL, url_.c_str());
+  SetOption(h, CURLOPT_POST, 1L);
+  SetOption(h, CURLOPT_HTTPHEADER, shared_headers_.get());
+  SetOption(h, CURLOPT_NOSIGNAL, 1L);
+  SetOption(h, CURLOPT_TIMEOUT_MS,
+            static_cast<long>(
+                std::chrono::duration_cast<std::chrono::milliseconds>(config_.timeout).count()));
+  SetOption(h, CURLOPT_WRITEFUNCTION, &DiscardBody);
+  SetOption(h, CURLOPT_TCP_NODELAY, 1L);
+  if (!config_.proxy.empty()) SetOption(h, CURLOPT_PROXY, config_.proxy.c_str());
+  if (!config_.cafile.empty()) SetOption(h, CURLOPT_CAINFO, config_.cafile.c_str());
+  if (!config_.certfile.empty()) SetOption(h, CURLOPT_SSLCERT, config_.certfile.c_str());
+  if (!config_.keyfile.empty()) SetOption(h, CURLOPT_SSLKEY, config_.keyfile.c_str());
+  if (connect_to_) SetOption(h, CURLOPT_CONNECT_TO, connect_to_.get());
 }
 
 void WebhookReceiver::Begin(std::unique_ptr<Transfer> t) {
@@ -212,7 +212,14 @@ void WebhookReceiver::Loop() {
     }
     for (auto& [notification, done] : queued) {
       auto t = std::make_unique<Transfer>();
-      t->easy = TakeEasy();
+      try {
+        t->easy = TakeEasy();
+      } catch (const std::exception& e) {  // no memory for another handle
+        notifier::SendResult result;
+        result.error = std::string("cannot start the request: ") + e.what();
+        done(std::move(result));
+        continue;
+      }
       t->notification = std::move(notification);
       t->done = std::move(done);
       Begin(std::move(t));

@@ -34,7 +34,7 @@ std::string Payload(const std::string& name, const std::string& callback);
 class WebhookReceiver final : public notifier::Receiver {
  public:
   // `max_in_flight` bounds the connections to the endpoint. Throws
-  // config::ConfigError when the secret is malformed.
+  // config::ConfigError when the secret or the servername is malformed.
   WebhookReceiver(config::HttpReceiverConfig config, int max_in_flight);
   ~WebhookReceiver() override;
 
@@ -52,6 +52,8 @@ class WebhookReceiver final : public notifier::Receiver {
   void Configure(CURL* easy) const;  // the options every request shares
 
   const config::HttpReceiverConfig config_;
+  std::string url_;                // the endpoint, or its server-name route
+  CurlSlist connect_to_;           // set with a servername override
   const std::string signing_key_;  // empty: unsigned
   std::vector<std::string> static_headers_;
   CurlSlist shared_headers_;
