@@ -75,7 +75,10 @@ int RunNotificationsShow(const CommonOptions& options, const std::string& name) 
 
 int RunNotificationsRedeliver(const CommonOptions& options, const std::string& name) {
   auto store = Open(options);
-  switch (store->Redeliver(name, util::SystemClock::Instance().NowMillis())) {
+  // Due now by the database's clock, which the serving processes follow.
+  const std::int64_t now =
+      store->DatabaseNowMillis().value_or(util::SystemClock::Instance().NowMillis());
+  switch (store->Redeliver(name, now)) {
     case store::RedeliverOutcome::kNotFound:
       return NotFound(name);
     case store::RedeliverOutcome::kDeleted:

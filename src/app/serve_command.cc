@@ -7,6 +7,7 @@
 #include <boost/asio/signal_set.hpp>
 #include <condition_variable>
 #include <csignal>
+#include <cstdlib>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -20,6 +21,7 @@
 #include "metrics/metrics.h"
 #include "notifier/engine.h"
 #include "receivers/builtin.h"
+#include "store/database_clock.h"
 #include "store/open.h"
 #include "updater/update_loop.h"
 #include "updater/updater.h"
@@ -31,6 +33,10 @@ namespace {
 // SPEC §5 rule 8: in-flight requests get this long after SIGTERM.
 constexpr std::chrono::seconds kDrainGrace{10};
 constexpr std::chrono::seconds kHttpDrainGrace{2};
+// How often the clock is re-read from the database: monotonic time drifts
+// from it by parts per million, so a minute keeps processes within
+// milliseconds of each other and follows a corrected database clock soon.
+constexpr std::chrono::seconds kClockSyncPeriod{60};
 
 api::Fernet PaginationKey(const config::Config& cfg) {
   std::string key = cfg.api.pagination_key;
@@ -55,7 +61,7 @@ std::string LeaseOwner() {
 }
 
 std::unique_ptr<notifier::Engine> MakeNotifier(const config::Config& cfg, store::Store& store,
-                                               metrics::Metrics& metrics) {
+                                               util::Clock& clock, metrics::Metrics& metrics) {
   auto receivers = receivers::BuiltinRegistry().CreateEnabled(cfg.notifier);
   if (receivers.empty()) {
     spdlog::info("notifier disabled: no receiver is configured (set notifier.http.endpoint)");
@@ -73,8 +79,8 @@ std::unique_ptr<notifier::Engine> MakeNotifier(const config::Config& cfg, store:
       std::chrono::duration_cast<std::chrono::milliseconds>(cfg.notifier.renotify_interval);
   spdlog::info("notifier enabled: receivers [{}], concurrency {}, lease owner {}", names,
                options.concurrency, options.owner);
-  return std::make_unique<notifier::Engine>(store, util::SystemClock::Instance(),
-                                            std::move(receivers), std::move(options), &metrics);
+  return std::make_unique<notifier::Engine>(store, clock, std::move(receivers), std::move(options),
+                                            &metrics);
 }
 
 // Set by SIGINT/SIGTERM; everything that waits checks it.
@@ -107,17 +113,31 @@ class StopFlag {
   bool stopped_ = false;
 };
 
+// Re-anchors the clock to the database's (SPEC §11); a failure keeps the
+// current anchor, which the monotonic clock keeps advancing.
+void SyncClockToDatabase(util::AnchoredClock& clock, store::Store& store) {
+  try {
+    const std::int64_t moved = store::SyncClock(clock, store);
+    if (std::llabs(moved) >= 1000) {
+      spdlog::warn("clock: moved {} ms to follow the database's clock", moved);
+    }
+  } catch (const std::exception& e) {
+    spdlog::warn("clock: cannot read the database's clock (keeping ours): {}", e.what());
+  }
+}
+
 // Opens the store, retrying with backoff while the database is unreachable
 // (it may start after us); null when stopped first. Schema and
 // configuration problems are not retried.
-std::unique_ptr<store::Store> OpenWithRetry(const config::Config& cfg, StopFlag& stop) {
+std::unique_ptr<store::Store> OpenWithRetry(const config::Config& cfg, util::Clock& clock,
+                                            StopFlag& stop) {
   std::chrono::milliseconds backoff(500);
   for (int attempt = 1;; ++attempt) {
     try {
       // The first start creates the SQLite file; after that, a vanished
       // file is an error (SPEC §11), which the store reports per request.
-      return store::OpenStore(cfg.database.source, util::SystemClock::Instance(),
-                              cfg.database.pool_size, store::OpenMode::kCreate);
+      return store::OpenStore(cfg.database.source, clock, cfg.database.pool_size,
+                              store::OpenMode::kCreate);
     } catch (const store::StoreError& e) {
       if (e.kind() != store::StoreError::Kind::kUnavailable) throw;
       spdlog::error("database unreachable (attempt {}), retrying in {} ms: {}", attempt,
@@ -138,6 +158,8 @@ int RunServe(const CommonOptions& options) {
   const unsigned threads = std::max(2u, std::thread::hardware_concurrency());
   boost::asio::io_context ioc(static_cast<int>(threads));
   StopFlag stop;
+  // Every timestamp, lease and due time of this process reads this clock.
+  util::AnchoredClock clock;
   boost::asio::signal_set signals(ioc, SIGINT, SIGTERM);
   signals.async_wait([&](const boost::system::error_code& ec, int signal) {
     if (ec) return;
@@ -200,19 +222,20 @@ int RunServe(const CommonOptions& options) {
     ~JoinOnExit() { fn(); }
   } join_on_exit{join};
 
-  store = OpenWithRetry(cfg, stop);
+  store = OpenWithRetry(cfg, clock, stop);
 
   if (!store) {
     join();
     spdlog::info("stopped");
     return 0;
   }
+  SyncClockToDatabase(clock, *store);
   layer_analyzer = std::make_unique<analyzer::Analyzer>(*store, cfg.analyzer, &metrics);
   analysis_pool = std::make_unique<analyzer::AnalysisPool>(cfg.analyzer.concurrency);
   api::ApiContext ctx{*store,
                       tokens,
                       metrics,
-                      util::SystemClock::Instance(),
+                      clock,
                       layer_analyzer.get(),
                       analysis_pool.get(),
                       &cfg.updater.sources};
@@ -226,7 +249,7 @@ int RunServe(const CommonOptions& options) {
   }
   ready = store.get();
 
-  std::unique_ptr<notifier::Engine> engine = MakeNotifier(cfg, *store, metrics);
+  std::unique_ptr<notifier::Engine> engine = MakeNotifier(cfg, *store, clock, metrics);
   if (engine) {
     store->SetDueListener([e = engine.get()] { e->Wake(); });
     engine->Start();
@@ -246,7 +269,8 @@ int RunServe(const CommonOptions& options) {
   spdlog::info("herald {} serving the API on :{}{} and health on :{}", HERALD_VERSION,
                api_server.port(), api_options.tls ? " (TLS)" : "", health_server.port());
 
-  stop.Wait();
+  // The main thread keeps the clock on the database's while the others work.
+  while (!stop.WaitFor(kClockSyncPeriod)) SyncClockToDatabase(clock, *store);
   // Analyses in flight are abandoned (nothing written) and answered 503;
   // a feed run stops at its next document (that source changes nothing).
   analysis_pool->Stop();

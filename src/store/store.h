@@ -143,6 +143,12 @@ class Store {
   // True when the database answers a trivial query (for /health).
   virtual bool Ping() = 0;
 
+  // The database's own clock in Unix milliseconds, when the database is
+  // shared by several processes (PostgreSQL): leases and due times follow
+  // it, so no process's wall clock can make two of them hold one lease.
+  // nullopt for an embedded database, whose only process's clock rules.
+  virtual std::optional<std::int64_t> DatabaseNowMillis() { return std::nullopt; }
+
   // ---- Layers ----
   // Inserts a layer with its complete feature set (REQUIRES: versions and
   // namespaces validated). Re-posting an existing layer name changes nothing.

@@ -110,6 +110,74 @@ TEST(MultiProcessTest, PageTokenFromOneProcessWorksOnAnother) {
   EXPECT_EQ(json::parse(listed.body)["Notifications"][0]["Name"], name);
 }
 
+// A process whose wall clock runs two hours ahead (libfaketime, Debian's
+// faketime package, fakes only the wall clock here) must not take leases
+// that another process holds: leases and due times on PostgreSQL follow the
+// database's clock (SPEC §11, issue 9 fault 7).
+TEST(MultiProcessTest, AProcessWithASkewedClockTakesNoLeaseAnotherHolds) {
+  ScratchDatabase db;
+  std::mutex mu;
+  std::condition_variable cv;
+  bool release = false;
+  std::vector<std::string> order;  // distinct names, in order of arrival
+  std::map<std::string, int> arrivals;
+  // The first three notifications stay in flight until the end; any later
+  // one is answered at once.
+  TestReceiver receiver({.policy =
+                             [&](const ReceivedRequest& r, int) {
+                               std::unique_lock lock(mu);
+                               if (arrivals[r.notification]++ == 0) order.push_back(r.notification);
+                               cv.notify_all();
+                               const auto at =
+                                   std::find(order.begin(), order.end(), r.notification);
+                               if (at - order.begin() < 3) cv.wait(lock, [&] { return release; });
+                               return ReceiverAnswer{};
+                             },
+                         .threads = 8});
+  struct ReleaseAtExit {
+    std::mutex& mu;
+    std::condition_variable& cv;
+    bool& release;
+    ~ReleaseAtExit() {
+      std::lock_guard lock(mu);
+      release = true;
+      cv.notify_all();
+    }
+  } release_at_exit{mu, cv, release};
+
+  const std::string yaml = Yaml(receiver.Url(), "    leaseDuration: 10m\n");
+  HeraldServer holder({.config_yaml = yaml, .database = db.conninfo()});
+  holder.Start();
+  Api api(holder);
+  for (int i = 0; i < 3; ++i) api.MakeNotification("CVE-HELD-" + std::to_string(i));
+  {
+    std::unique_lock lock(mu);
+    ASSERT_TRUE(cv.wait_for(lock, seconds(10), [&] { return order.size() == 3; }));
+  }
+
+  HeraldServer skewed({.config_yaml = yaml,
+                       .command_prefix = {"env",
+                                          "LD_PRELOAD=/usr/lib/x86_64-linux-gnu/faketime/"
+                                          "libfaketimeMT.so.1",
+                                          "FAKETIME=+2h", "FAKETIME_DONT_FAKE_MONOTONIC=1"},
+                       .database = db.conninfo()});
+  skewed.Start();
+  // A fourth notification, made and claimed by the skewed process: once it
+  // arrives, that process has made a claim pass, and the held notifications,
+  // whose due times (their lease ends) are older, would have come first.
+  Api(skewed).MakeNotification("CVE-MARKER");
+  {
+    std::unique_lock lock(mu);
+    ASSERT_TRUE(cv.wait_for(lock, seconds(10), [&] { return order.size() >= 4; }));
+    for (int i = 0; i < 3; ++i) EXPECT_EQ(arrivals[order[i]], 1) << order[i] << " sent twice";
+  }
+  // Each held notification was claimed once: the lease token counts claims.
+  EXPECT_EQ(
+      QueryValue(db.conninfo(), "SELECT max(lease_token) FROM notifications WHERE name IN ('" +
+                                    order[0] + "','" + order[1] + "','" + order[2] + "')"),
+      "1");
+}
+
 TEST(MultiProcessTest, CommitInOneProcessWakesAnIdleOneWithinASecond) {
   ScratchDatabase db;
   TestReceiver receiver({});

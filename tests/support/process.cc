@@ -136,6 +136,7 @@ void HeraldServer::Start() {
     argv.push_back(dir_.File("herald.yaml"));
   }
   argv.insert(argv.end(), options_.args.begin(), options_.args.end());
+  argv.insert(argv.begin(), options_.command_prefix.begin(), options_.command_prefix.end());
   pid_ = Spawn(argv, dir_.File("herald.log"));
 
   // Readiness is an event we can observe: /health answering 200.

@@ -55,8 +55,11 @@ class HeraldServer {
   struct Options {
     std::string config_yaml;        // written to <dir>/herald.yaml when non-empty
     std::vector<std::string> args;  // extra flags for `serve`
-    std::string database;           // --database; default <dir>/herald.db
-    bool tls = false;               // the API port speaks TLS (config carries the files)
+    // Runs before the binary, e.g. {"env", "VAR=value"} to give only this
+    // process a setting.
+    std::vector<std::string> command_prefix;
+    std::string database;  // --database; default <dir>/herald.db
+    bool tls = false;      // the API port speaks TLS (config carries the files)
     // Start() waits for /health 200; false: for any answer from the health
     // port (a herald waiting for its database answers 503).
     bool wait_healthy = true;

@@ -146,6 +146,12 @@ bool PostgresStore::Ping() {
   }
 }
 
+std::optional<std::int64_t> PostgresStore::DatabaseNowMillis() {
+  auto c = pool_.Acquire();
+  Rows r = c->Exec("SELECT (extract(epoch from clock_timestamp()) * 1000)::bigint");
+  return r.Int(0, 0);
+}
+
 void PostgresStore::InsertLayer(const model::Layer& layer, int engine_version) {
   auto c = pool_.Acquire();
   Transaction tx(*c);
