@@ -3,6 +3,8 @@
 #include <spdlog/spdlog.h>
 
 #include <array>
+#include <atomic>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -21,19 +23,23 @@ using tcp = net::ip::tcp;
 template <class Stream>
 class Session : public std::enable_shared_from_this<Session<Stream>> {
  public:
+  // `slot` is released when the session ends: it counts against
+  // max_connections until then.
   template <class... Args>
-  Session(std::shared_ptr<const HttpServer::AsyncHandler> handler, std::size_t body_limit,
-          std::chrono::seconds idle_timeout, Args&&... stream_args)
+  Session(std::shared_ptr<const HttpServer::AsyncHandler> handler,
+          const HttpServer::Options& options, std::shared_ptr<void> slot, Args&&... stream_args)
       : stream_(std::forward<Args>(stream_args)...),
         handler_(std::move(handler)),
-        body_limit_(body_limit),
-        idle_timeout_(idle_timeout) {}
+        body_limit_(options.body_limit),
+        idle_timeout_(options.idle_timeout),
+        header_timeout_(options.header_timeout),
+        slot_(std::move(slot)) {}
 
   void Run() {
     if constexpr (std::is_same_v<Stream, beast::tcp_stream>) {
       ReadRequest();
     } else {
-      beast::get_lowest_layer(stream_).expires_after(idle_timeout_);
+      beast::get_lowest_layer(stream_).expires_after(header_timeout_);
       stream_.async_handshake(ssl::stream_base::server,
                               [self = this->shared_from_this()](beast::error_code ec) {
                                 if (ec) return;  // failed handshakes (bad client cert) just close
@@ -43,14 +49,40 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   }
 
  private:
+  // Three deadlines (SPEC §11): an idle keep-alive connection may wait
+  // idle_timeout for a request to begin; once its first byte is here, the
+  // headers must be complete within header_timeout, so a client trickling
+  // bytes cannot hold a connection; the body then has idle_timeout.
   void ReadRequest() {
     parser_.emplace();
     parser_->body_limit(body_limit_);
+    if (buffer_.size() > 0) return ReadHeader();  // a pipelined request is already here
+    beast::get_lowest_layer(stream_).expires_after(idle_timeout_);
+    stream_.async_read_some(buffer_.prepare(kFirstRead),
+                            [self = this->shared_from_this()](beast::error_code ec, std::size_t n) {
+                              if (ec) return self->OnRead(ec);
+                              self->buffer_.commit(n);
+                              self->ReadHeader();
+                            });
+  }
+
+  void ReadHeader() {
+    beast::get_lowest_layer(stream_).expires_after(header_timeout_);
+    http::async_read_header(stream_, buffer_, *parser_,
+                            [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
+                              if (ec) return self->OnRead(ec);
+                              self->ReadBody();
+                            });
+  }
+
+  void ReadBody() {
     beast::get_lowest_layer(stream_).expires_after(idle_timeout_);
     http::async_read(
         stream_, buffer_, *parser_,
         [self = this->shared_from_this()](beast::error_code ec, std::size_t) { self->OnRead(ec); });
   }
+
+  static constexpr std::size_t kFirstRead = 4096;
 
   void OnRead(beast::error_code ec) {
     if (ec == http::error::end_of_stream || ec == beast::error::timeout ||
@@ -124,6 +156,8 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   std::shared_ptr<const HttpServer::AsyncHandler> handler_;
   std::size_t body_limit_;
   std::chrono::seconds idle_timeout_;
+  std::chrono::seconds header_timeout_;
+  std::shared_ptr<void> slot_;
 };
 
 }  // namespace
@@ -148,6 +182,125 @@ std::shared_ptr<ssl::context> MakeServerTlsContext(const TlsFiles& files) {
   }
   return ctx;
 }
+
+// Accepts connections on a strand of its own, up to max_connections at a
+// time. Sessions hold a slot whose release may resume a paused accept loop,
+// so the listener is shared with them and outlives the server if need be.
+class HttpServer::Listener : public std::enable_shared_from_this<HttpServer::Listener> {
+ public:
+  Listener(net::io_context& ioc, const Options& options,
+           std::shared_ptr<const AsyncHandler> handler)
+      : ioc_(ioc),
+        options_(options),
+        handler_(std::move(handler)),
+        strand_(net::make_strand(ioc)),
+        acceptor_(strand_),
+        retry_(strand_) {}
+
+  void Start() {
+    tcp::endpoint endpoint(net::ip::make_address(options_.address), options_.port);
+    acceptor_.open(endpoint.protocol());
+    acceptor_.set_option(net::socket_base::reuse_address(true));
+    acceptor_.bind(endpoint);
+    acceptor_.listen(net::socket_base::max_listen_connections);
+    net::post(strand_, [self = shared_from_this()] { self->Accept(); });
+  }
+
+  void Stop() {
+    net::post(strand_, [self = shared_from_this()] {
+      beast::error_code ec;
+      self->acceptor_.close(ec);
+      self->retry_.cancel();
+    });
+  }
+
+  std::uint16_t port() const { return acceptor_.local_endpoint().port(); }
+  std::size_t open() const { return open_.load(); }
+
+ private:
+  // On the strand.
+  void Accept() {
+    if (!acceptor_.is_open()) return;
+    if (open_ >= options_.max_connections) {
+      paused_ = true;  // the next slot released resumes
+      return;
+    }
+    acceptor_.async_accept(net::make_strand(ioc_),
+                           [self = shared_from_this()](beast::error_code ec, tcp::socket socket) {
+                             self->OnAccept(ec, std::move(socket));
+                           });
+  }
+
+  void OnAccept(beast::error_code ec, tcp::socket socket) {
+    if (ec == net::error::operation_aborted || !acceptor_.is_open()) return;
+    if (ec) {
+      // Out of descriptors or memory, the pending connection stays in the
+      // backlog and every retry fails at once: retrying at once would spin
+      // a core and flood the log. Wait for a close, or a little while.
+      Warn(ec);
+      paused_ = true;
+      retry_.expires_after(kRetryAfterAcceptError);
+      retry_.async_wait([self = shared_from_this()](beast::error_code wait_ec) {
+        if (!wait_ec) self->Resume();
+      });
+      return;
+    }
+    ++open_;
+    // The slot's release returns to this strand, whatever thread ends the session.
+    std::shared_ptr<void> slot(nullptr, [self = shared_from_this()](void*) {
+      net::post(self->strand_, [self] {
+        --self->open_;
+        self->Resume();
+      });
+    });
+    socket.set_option(tcp::no_delay(true), ec);
+    if (options_.tls) {
+      std::make_shared<Session<beast::ssl_stream<beast::tcp_stream>>>(
+          handler_, options_, std::move(slot), std::move(socket), *options_.tls)
+          ->Run();
+    } else {
+      std::make_shared<Session<beast::tcp_stream>>(handler_, options_, std::move(slot),
+                                                   std::move(socket))
+          ->Run();
+    }
+    Accept();
+  }
+
+  void Resume() {
+    if (!paused_) return;
+    paused_ = false;
+    retry_.cancel();
+    Accept();
+  }
+
+  // At most one line per second, with how many were left out.
+  void Warn(const beast::error_code& ec) {
+    const auto now = std::chrono::steady_clock::now();
+    if (now - last_warning_ < std::chrono::seconds(1)) {
+      ++suppressed_;
+      return;
+    }
+    spdlog::warn(
+        "port {}: cannot accept a connection: {} ({} open; {} more such errors since the "
+        "last line); retrying as connections close",
+        port(), ec.message(), open_.load(), suppressed_);
+    last_warning_ = now;
+    suppressed_ = 0;
+  }
+
+  static constexpr std::chrono::milliseconds kRetryAfterAcceptError{100};
+
+  net::io_context& ioc_;
+  const Options options_;
+  std::shared_ptr<const AsyncHandler> handler_;
+  net::strand<net::io_context::executor_type> strand_;
+  tcp::acceptor acceptor_;
+  net::steady_timer retry_;
+  std::atomic<std::size_t> open_{0};  // written on the strand only
+  bool paused_ = false;               // strand only
+  std::chrono::steady_clock::time_point last_warning_{};
+  std::size_t suppressed_ = 0;
+};
 
 HttpServer::HttpServer(net::io_context& ioc, Options options, Handler handler)
     : HttpServer(
@@ -182,24 +335,22 @@ HttpServer::HttpServer(net::io_context& ioc, Options options, AsyncHandler handl
               reply(std::move(response));
             });
           })),
-      acceptor_(net::make_strand(ioc)) {}
+      listener_(std::make_shared<Listener>(ioc_, options_, handler_)) {}
 
-HttpServer::~HttpServer() = default;
+HttpServer::~HttpServer() {
+  listener_->Stop();
+}
 
 void HttpServer::Start() {
-  tcp::endpoint endpoint(net::ip::make_address(options_.address), options_.port);
-  acceptor_.open(endpoint.protocol());
-  acceptor_.set_option(net::socket_base::reuse_address(true));
-  acceptor_.bind(endpoint);
-  acceptor_.listen(net::socket_base::max_listen_connections);
-  Accept();
+  listener_->Start();
 }
 
 void HttpServer::Stop() {
-  net::post(acceptor_.get_executor(), [this] {
-    beast::error_code ec;
-    acceptor_.close(ec);
-  });
+  listener_->Stop();
+}
+
+std::size_t HttpServer::OpenConnections() const {
+  return listener_->open();
 }
 
 bool HttpServer::WaitIdle(std::chrono::milliseconds timeout) {
@@ -208,28 +359,7 @@ bool HttpServer::WaitIdle(std::chrono::milliseconds timeout) {
 }
 
 std::uint16_t HttpServer::port() const {
-  return acceptor_.local_endpoint().port();
-}
-
-void HttpServer::Accept() {
-  acceptor_.async_accept(net::make_strand(ioc_), [this](beast::error_code ec, tcp::socket socket) {
-    if (ec == net::error::operation_aborted || !acceptor_.is_open()) return;
-    if (!ec) {
-      socket.set_option(tcp::no_delay(true), ec);
-      if (options_.tls) {
-        std::make_shared<Session<beast::ssl_stream<beast::tcp_stream>>>(
-            handler_, options_.body_limit, options_.idle_timeout, std::move(socket), *options_.tls)
-            ->Run();
-      } else {
-        std::make_shared<Session<beast::tcp_stream>>(handler_, options_.body_limit,
-                                                     options_.idle_timeout, std::move(socket))
-            ->Run();
-      }
-    } else {
-      spdlog::warn("accept failed: {}", ec.message());
-    }
-    Accept();
-  });
+  return listener_->port();
 }
 
 }  // namespace herald::api

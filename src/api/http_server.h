@@ -39,7 +39,13 @@ class HttpServer {
     std::string address = "0.0.0.0";
     std::uint16_t port = 0;  // 0: any free port (see port())
     std::size_t body_limit = 16 * 1024 * 1024;
+    // An idle keep-alive connection closes after idle_timeout; a request's
+    // headers must arrive within header_timeout of its first byte.
     std::chrono::seconds idle_timeout{60};
+    std::chrono::seconds header_timeout{10};
+    // Past this many open connections, new ones wait in the kernel's listen
+    // backlog and are accepted as others close (SPEC §11).
+    std::size_t max_connections = 1024;
     std::shared_ptr<boost::asio::ssl::context> tls;  // null: plain HTTP
   };
 
@@ -55,6 +61,9 @@ class HttpServer {
   // Stops accepting new connections.
   void Stop();
 
+  // Connections open now (accepted and not yet closed).
+  std::size_t OpenConnections() const;
+
   // Waits until no handler is running, for up to `timeout`; false when one
   // still is. Used on shutdown so that answers being computed are not cut.
   bool WaitIdle(std::chrono::milliseconds timeout);
@@ -62,7 +71,7 @@ class HttpServer {
   std::uint16_t port() const;
 
  private:
-  void Accept();
+  class Listener;
 
   boost::asio::io_context& ioc_;
   Options options_;
@@ -73,8 +82,7 @@ class HttpServer {
   };
   std::shared_ptr<Activity> activity_ = std::make_shared<Activity>();
   std::shared_ptr<const AsyncHandler> handler_;
-
-  boost::asio::ip::tcp::acceptor acceptor_;
+  std::shared_ptr<Listener> listener_;
 };
 
 }  // namespace herald::api

@@ -37,6 +37,7 @@ constexpr std::chrono::seconds kHttpDrainGrace{2};
 // from it by parts per million, so a minute keeps processes within
 // milliseconds of each other and follows a corrected database clock soon.
 constexpr std::chrono::seconds kClockSyncPeriod{60};
+constexpr std::size_t kHealthConnections = 64;
 
 api::Fernet PaginationKey(const config::Config& cfg) {
   std::string key = cfg.api.pagination_key;
@@ -177,11 +178,15 @@ int RunServe(const CommonOptions& options) {
       metrics);
   api::HttpServer::Options health_options;
   health_options.port = cfg.api.health_port;
+  // Load balancers and Prometheus need few connections; a flood on the API
+  // port cannot take these.
+  health_options.max_connections = kHealthConnections;
   api::HttpServer health_server(ioc, health_options, [&health_router](const api::Request& r) {
     return health_router.Dispatch(r);
   });
   api::HttpServer::Options api_options;
   api_options.port = cfg.api.port;
+  api_options.max_connections = static_cast<std::size_t>(cfg.api.max_connections);
   if (!cfg.api.certfile.empty()) {
     api_options.tls =
         api::MakeServerTlsContext({cfg.api.certfile, cfg.api.keyfile, cfg.api.cafile});

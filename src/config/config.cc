@@ -496,6 +496,7 @@ Config ParseYaml(std::string_view text) {
       {"cafile", String(api.cafile)},
       {"keyfile", String(api.keyfile)},
       {"certfile", String(api.certfile)},
+      {"maxConnections", Int(api.max_connections)},
   };
   const std::vector<Field> updater_fields = {
       {"interval", GoDuration(config.updater.interval)},
@@ -594,6 +595,9 @@ void Validate(const Config& config) {
 
   if (config.database.cache_size < 0) {
     throw ConfigError("clair.database.cacheSize", "must not be negative");
+  }
+  if (api.max_connections < 1 || api.max_connections > 1'000'000) {
+    throw ConfigError("clair.api.maxConnections", "must be from 1 to 1000000");
   }
   if (config.database.pool_size < 2 || config.database.pool_size > 1000) {
     throw ConfigError("clair.database.poolSize", "must be from 2 to 1000");
@@ -695,6 +699,7 @@ std::string ToRedactedYaml(const Config& config) {
   EmitString(out, "cafile", api.cafile);
   EmitString(out, "keyfile", api.keyfile);
   EmitString(out, "certfile", api.certfile);
+  EmitInt(out, "maxConnections", api.max_connections);
   out << YAML::EndMap;
 
   out << YAML::Key << "updater" << YAML::Value << YAML::BeginMap;

@@ -29,6 +29,7 @@ struct ApiConfig {
   std::string certfile;
   std::string keyfile;
   std::string cafile;
+  int max_connections = 1024;  // Herald: open API connections; more wait in the backlog
 };
 
 // One feed of the updater (SPEC §8).
