@@ -3,8 +3,11 @@
 
 #include <algorithm>
 #include <atomic>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <condition_variable>
 #include <csignal>
 #include <cstdlib>
@@ -22,6 +25,7 @@
 #include "notifier/engine.h"
 #include "receivers/builtin.h"
 #include "store/database_clock.h"
+#include "store/deadline.h"
 #include "store/open.h"
 #include "updater/update_loop.h"
 #include "updater/updater.h"
@@ -38,6 +42,9 @@ constexpr std::chrono::seconds kHttpDrainGrace{2};
 // milliseconds of each other and follows a corrected database clock soon.
 constexpr std::chrono::seconds kClockSyncPeriod{60};
 constexpr std::size_t kHealthConnections = 64;
+// API handlers run on these: enough to keep every pooled database
+// connection busy with some to spare for requests that need none.
+constexpr std::size_t kApiWorkers = 16;
 
 api::Fernet PaginationKey(const config::Config& cfg) {
   std::string key = cfg.api.pagination_key;
@@ -181,9 +188,13 @@ int RunServe(const CommonOptions& options) {
   // Load balancers and Prometheus need few connections; a flood on the API
   // port cannot take these.
   health_options.max_connections = kHealthConnections;
-  api::HttpServer health_server(ioc, health_options, [&health_router](const api::Request& r) {
-    return health_router.Dispatch(r);
-  });
+  // The health port has an I/O thread of its own, and its handlers never
+  // wait on the pool that API requests use, so it answers while they are
+  // stuck (SPEC §11).
+  boost::asio::io_context health_ioc(1);
+  api::HttpServer health_server(
+      health_ioc, health_options,
+      [&health_router](const api::Request& r) { return health_router.Dispatch(r); });
   api::HttpServer::Options api_options;
   api_options.port = cfg.api.port;
   api_options.max_connections = static_cast<std::size_t>(cfg.api.max_connections);
@@ -192,11 +203,17 @@ int RunServe(const CommonOptions& options) {
         api::MakeServerTlsContext({cfg.api.certfile, cfg.api.keyfile, cfg.api.cafile});
   }
   std::unique_ptr<api::Router> api_router;
+  // Handlers run on workers, not on the I/O threads: a handler waiting on
+  // the database holds a worker, while reads, writes and accepts go on.
+  boost::asio::thread_pool api_workers(kApiWorkers);
   api::HttpServer api_server(
       ioc, api_options,
       api::HttpServer::AsyncHandler(
-          [&api_router](std::shared_ptr<const api::Request> r, api::Reply reply) {
-            api_router->Dispatch(std::move(r), std::move(reply));
+          [&api_router, &api_workers](std::shared_ptr<const api::Request> r, api::Reply reply) {
+            boost::asio::post(api_workers,
+                              [&api_router, r = std::move(r), reply = std::move(reply)]() mutable {
+                                api_router->Dispatch(std::move(r), std::move(reply));
+                              });
           }));
   try {
     health_server.Start();
@@ -212,13 +229,23 @@ int RunServe(const CommonOptions& options) {
   std::unique_ptr<updater::UpdateLoop> update_loop;
   std::vector<std::thread> pool;
   for (unsigned i = 0; i < threads; ++i) pool.emplace_back([&ioc] { ioc.run(); });
+  std::thread health_thread([&health_ioc] {
+    pthread_setname_np(pthread_self(), "health");
+    // Keeps running while the server has no work yet.
+    auto guard = boost::asio::make_work_guard(health_ioc);
+    health_ioc.run();
+  });
   auto join = [&] {
     if (analysis_pool) analysis_pool->Stop();
     if (update_loop) update_loop->Stop();
+    api_workers.stop();  // handlers not yet started are dropped with their connections
+    api_workers.join();
     ioc.stop();
     for (auto& t : pool) {
       if (t.joinable()) t.join();
     }
+    health_ioc.stop();
+    if (health_thread.joinable()) health_thread.join();
   };
   // Whatever throws from here on (e.g. a receiver that cannot start) must
   // not leave running threads behind: that would abort the process.
@@ -276,6 +303,24 @@ int RunServe(const CommonOptions& options) {
 
   // The main thread keeps the clock on the database's while the others work.
   while (!stop.WaitFor(kClockSyncPeriod)) SyncClockToDatabase(clock, *store);
+  // Whatever still waits on the database after the grace period gives up,
+  // so a stuck database cannot hold the exit (SPEC §5 rule 8, §11).
+  StopFlag stopped;
+  std::thread watchdog([&stopped] {
+    if (!stopped.WaitFor(kDrainGrace)) {
+      spdlog::warn("still waiting on the database after {} s: abandoning that work",
+                   kDrainGrace.count());
+      store::AbandonDatabaseWork();
+    }
+  });
+  struct StopWatchdog {
+    StopFlag& stopped;
+    std::thread& watchdog;
+    ~StopWatchdog() {
+      stopped.Set();
+      watchdog.join();
+    }
+  } stop_watchdog{stopped, watchdog};
   // Analyses in flight are abandoned (nothing written) and answered 503;
   // a feed run stops at its next document (that source changes nothing).
   analysis_pool->Stop();

@@ -1,8 +1,19 @@
 #include "store/deadline.h"
 
+#include <atomic>
+
 namespace herald::store {
 namespace {
 thread_local std::optional<DeadlineClock::time_point> tls_deadline;
+std::atomic<bool> abandoned{false};
+}  // namespace
+
+void AbandonDatabaseWork() {
+  abandoned = true;
+}
+
+bool DatabaseWorkAbandoned() {
+  return abandoned.load(std::memory_order_relaxed);
 }
 
 std::optional<DeadlineClock::time_point> CurrentDeadline() {

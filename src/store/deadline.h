@@ -14,6 +14,13 @@ using DeadlineClock = std::chrono::steady_clock;
 std::optional<DeadlineClock::time_point> CurrentDeadline();
 bool DeadlinePassed();
 
+// Makes every database wait in this process give up now and from now on:
+// PostgreSQL statements are cancelled, SQLite ones interrupted and pool
+// waits end, each with StoreError(kUnavailable). For the end of a graceful
+// stop, so that a stuck database cannot hold the process past it.
+void AbandonDatabaseWork();
+bool DatabaseWorkAbandoned();
+
 class ScopedDeadline {
  public:
   explicit ScopedDeadline(DeadlineClock::time_point deadline);

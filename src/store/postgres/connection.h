@@ -55,10 +55,11 @@ class Connection {
   Connection& operator=(const Connection&) = delete;
 
   // Runs a statement with parameters, prepared once per connection and
-  // cached by its SQL text. Throws StoreError: kInvalidArgument for
-  // constraint violations, kDeadline past the request deadline,
-  // kUnavailable otherwise (and the connection is then marked broken when
-  // the server went away).
+  // cached by its SQL text. Every statement runs under a deadline (the
+  // request's, else five minutes) and is cancelled when it passes. Throws
+  // StoreError: kInvalidArgument for constraint violations, kDeadline past
+  // the request deadline, kUnavailable otherwise (and the connection is
+  // then marked broken when the server went away).
   Rows Exec(const std::string& sql, const std::vector<Param>& params = {});
 
   // Runs SQL text without parameters (transactions, migrations, LISTEN).
@@ -69,6 +70,12 @@ class Connection {
 
  private:
   [[noreturn]] void Fail(const PGresult* result, std::string_view what);
+  // Collects the result of what was just sent, cancelling the statement
+  // (PQcancel) at its deadline: the request's, or a background one.
+  std::unique_ptr<PGresult, PgResultDeleter> Await(std::string_view what);
+  // Reads until a result is ready; false when `until` passed first (or,
+  // with end_when_abandoned, when AbandonDatabaseWork ran).
+  bool WaitUntilReadable(std::chrono::steady_clock::time_point until, bool end_when_abandoned);
 
   std::unique_ptr<PGconn, PgConnDeleter> conn_;
   std::unordered_map<std::string, std::string> prepared_;  // SQL → statement name
@@ -98,7 +105,8 @@ class Transaction {
 };
 
 // A fixed-size pool: connections are made on demand up to `size`, a broken
-// one is dropped when returned, and a caller waits when all are in use.
+// one is dropped when returned, and a caller waits when all are in use, up
+// to its deadline (or 30 s outside a request).
 class Pool {
  public:
   Pool(std::string conninfo, int size);
@@ -117,7 +125,8 @@ class Pool {
     std::unique_ptr<Connection> conn_;
   };
 
-  // Throws StoreError(kUnavailable) when a new connection cannot be made.
+  // Throws StoreError(kUnavailable) when a new connection cannot be made or
+  // none frees up in time, kDeadline when the request's deadline passed.
   Lease Acquire();
   const std::string& conninfo() const { return conninfo_; }
 

@@ -1,5 +1,7 @@
 #include "store/postgres/postgres_store.h"
 
+#include "store/deadline.h"
+
 #include <poll.h>
 #include <spdlog/spdlog.h>
 
@@ -56,7 +58,10 @@ std::vector<std::int64_t> Missing(const std::vector<LeaseRef>& wanted, const Row
 }  // namespace
 
 PostgresStore::PostgresStore(std::string conninfo, int pool_size, util::Clock& clock)
-    : clock_(clock), pool_(std::move(conninfo), pool_size) {
+    : clock_(clock),
+      pool_(conninfo, pool_size),
+      notifier_pool_(conninfo, kNotifierConnections),
+      health_(std::move(conninfo)) {
   Migrate();
   listener_ = std::thread([this] { Listen(); });
 }
@@ -73,6 +78,9 @@ int PostgresStore::LatestSchemaVersion() {
 }
 
 void PostgresStore::Migrate() {
+  // A migration may rebuild an index of a large table: no statement
+  // deadline, and one process migrates while the others wait on the lock.
+  ScopedDeadline unbounded(DeadlineClock::time_point::max());
   auto c = pool_.Acquire();
   Transaction tx(*c);
   c->Exec("SELECT pg_advisory_xact_lock($1)", {S(kMigrationLock)});
@@ -137,11 +145,19 @@ void PostgresStore::Listen() {
 }
 
 bool PostgresStore::Ping() {
+  // Its own connection and a short deadline: /health answers within a
+  // second even when every pooled connection is stuck (SPEC §11).
+  ScopedDeadline deadline(DeadlineClock::now() + kPingDeadline);
+  std::unique_lock lock(health_.mu, std::defer_lock);
+  if (!lock.try_lock_for(kPingDeadline)) return false;  // another ping is stuck
   try {
-    auto c = pool_.Acquire();
-    c->Exec("SELECT 1");
+    if (!health_.conn || health_.conn->Broken()) {
+      health_.conn = std::make_unique<Connection>(health_.conninfo);
+    }
+    health_.conn->Exec("SELECT 1");
     return true;
   } catch (const std::exception&) {
+    health_.conn.reset();
     return false;
   }
 }
@@ -441,7 +457,7 @@ DeleteOutcome PostgresStore::DeleteNotification(const std::string& name) {
 std::vector<ClaimedNotification> PostgresStore::ClaimDue(const std::string& owner,
                                                          std::int64_t now_ms,
                                                          std::int64_t lease_until_ms, int limit) {
-  auto c = pool_.Acquire();
+  auto c = notifier_pool_.Acquire();
   Transaction tx(*c, Transaction::Durability::kAsynchronous);
   // SKIP LOCKED: processes claiming at the same moment take disjoint rows
   // instead of queueing behind each other's locks. A row whose last round
@@ -500,7 +516,7 @@ std::vector<std::int64_t> PostgresStore::CompleteRounds(const std::string& owner
     u_due.push_back(u.due_ms);
     u_state.push_back(ProgressToJson(u.progress));
   }
-  auto c = pool_.Acquire();
+  auto c = notifier_pool_.Acquire();
   Transaction tx(*c, Transaction::Durability::kAsynchronous);
   // The attempt log and the fenced update in one statement: one round trip.
   Rows done = c->Exec(
@@ -535,7 +551,7 @@ std::vector<std::int64_t> PostgresStore::RenewLeases(const std::string& owner,
     ids.push_back(l.id);
     tokens.push_back(l.lease_token);
   }
-  auto c = pool_.Acquire();
+  auto c = notifier_pool_.Acquire();
   Transaction tx(*c, Transaction::Durability::kAsynchronous);
   Rows r = c->Exec(
       "UPDATE notifications n SET due_ms = $3 FROM unnest($1::bigint[], $2::bigint[]) "
@@ -547,7 +563,7 @@ std::vector<std::int64_t> PostgresStore::RenewLeases(const std::string& owner,
 }
 
 std::optional<std::int64_t> PostgresStore::NextDueMillis() {
-  auto c = pool_.Acquire();
+  auto c = notifier_pool_.Acquire();
   Rows r = c->Exec("SELECT MIN(due_ms) FROM notifications WHERE due_ms IS NOT NULL");
   return r.OptionalInt(0, 0);
 }

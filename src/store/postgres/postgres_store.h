@@ -5,7 +5,9 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
 
@@ -73,8 +75,21 @@ class PostgresStore final : public Store {
   void Migrate();
   void Listen();  // the LISTEN thread: NOTIFY herald_due → NotifyDue()
 
+  // The notifier's claims, completions and lease renewals have connections
+  // of their own: a burst of API requests, or API requests stuck on a lock,
+  // cannot starve a lease renewal into a lapse.
+  static constexpr int kNotifierConnections = 2;
+  static constexpr std::chrono::milliseconds kPingDeadline{800};
+
   util::Clock& clock_;
-  Pool pool_;
+  Pool pool_;           // the API, the updater, the commands
+  Pool notifier_pool_;  // ClaimDue, CompleteRounds, RenewLeases, NextDueMillis
+  struct Health {
+    explicit Health(std::string c) : conninfo(std::move(c)) {}
+    std::string conninfo;
+    std::timed_mutex mu;
+    std::unique_ptr<Connection> conn;  // guarded by mu
+  } health_;
   std::atomic<bool> stop_{false};
   std::thread listener_;
 };

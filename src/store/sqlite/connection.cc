@@ -104,7 +104,7 @@ namespace {
 // Lets a query notice the request deadline: SQLite calls this every N
 // virtual-machine steps, and a non-zero return interrupts the statement.
 int ProgressHandler(void*) {
-  return DeadlinePassed() ? 1 : 0;
+  return DeadlinePassed() || DatabaseWorkAbandoned() ? 1 : 0;
 }
 }  // namespace
 
