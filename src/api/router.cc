@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "api/api_error.h"
+#include "api/authenticator.h"
 #include "api/json_body.h"
 #include "store/deadline.h"
 #include "store/store.h"
@@ -151,7 +152,9 @@ Response Router::ErrorFor(const Request& request, const std::string& route_label
   try {
     throw;
   } catch (const ApiError& e) {
-    return ErrorResponse(e.status(), e.what(), version, keep_alive);
+    Response response = ErrorResponse(e.status(), e.what(), version, keep_alive);
+    if (e.status() == 401) response.set(http::field::www_authenticate, "Bearer realm=\"herald\"");
+    return response;
   } catch (const store::StoreError& e) {
     const int status = StatusFor(e);
     if (status >= 500)
@@ -200,6 +203,9 @@ void Router::Dispatch(std::shared_ptr<const Request> shared_request, Reply reply
   Response response;
   try {
     store::ScopedDeadline deadline(started + timeout_);
+    // Who asks comes before what exists: without a valid token even a 404
+    // is not given away.
+    const std::optional<Scope> granted = auth_ ? auth_->Authenticate(request) : std::nullopt;
     const auto raw_target = request.target();
     std::string_view target(raw_target.data(), raw_target.size());
     std::size_t qpos = target.find('?');
@@ -241,6 +247,7 @@ void Router::Dispatch(std::shared_ptr<const Request> shared_request, Reply reply
       throw NotFound("no such route: " + std::string(path));
     }
     route_label = match->pattern;
+    if (auth_) Authenticator::Authorize(granted, RequiredScope(match->method, match->pattern));
     if (store::DeadlinePassed()) throw ApiError(503, "request deadline passed");
     RequestContext ctx{request, std::move(params),
                        qpos == std::string_view::npos ? std::map<std::string, std::string>{}

@@ -38,6 +38,7 @@ Response ErrorResponse(int status, const std::string& message, unsigned version,
 using Reply = std::function<void(Response)>;
 
 class Router;
+class Authenticator;
 
 // Given to a deferred handler: the answer comes later, from another thread,
 // with the same error mapping and response metric as an immediate one.
@@ -70,6 +71,10 @@ class Router {
   // A route whose work must not hold an I/O thread (layer analysis).
   void AddDeferred(http::verb method, const std::string& pattern, DeferredHandler handler);
 
+  // Requires api.tokens on every route (SPEC §11); null or never set: open.
+  // The authenticator must outlive the router.
+  void SetAuthenticator(const Authenticator* authenticator) { auth_ = authenticator; }
+
   // Routes one request and passes the answer to `reply`, at once or, for a
   // deferred route, later. Never throws: failures become JSON error responses.
   void Dispatch(std::shared_ptr<const Request> request, Reply reply);
@@ -95,6 +100,7 @@ class Router {
               const Reply& reply) const;
   metrics::Metrics* metrics_;
   std::chrono::nanoseconds timeout_;
+  const Authenticator* auth_ = nullptr;
   std::vector<Route> routes_;
 };
 

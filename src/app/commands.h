@@ -7,6 +7,10 @@
 
 namespace herald::app {
 
+// herald token [--name N] [--scope S]: prints a new random bearer token and
+// the api.tokens entry that admits it (SPEC §11).
+int RunToken(const std::string& name, const std::string& scope);
+
 // Runs the API server, the health server and the notifier until
 // SIGINT/SIGTERM; 0 after a graceful stop.
 

@@ -76,6 +76,15 @@ int main(int argc, char** argv) {
   update->add_flag("--once", update_once,
                    "run once and exit (the only mode; accepted for clarity)");
   update->add_option("--source", update_source, "run only the source with this name");
+  auto* token = app.add_subcommand(
+      "token",
+      "Make a new random API bearer token and print it with the api.tokens entry (its SHA-256) "
+      "to paste into the configuration; Herald stores only the hash");
+  std::string token_name = "client", token_scope = "read";
+  token->add_option("--name", token_name,
+                    "the entry's name, for you and the logs (default client)");
+  token->add_option("--scope", token_scope, "read (default), write or admin")
+      ->check(CLI::IsMember({"read", "write", "admin"}));
   for (auto* cmd : {serve, migrate, check, list, show, redeliver, remove, analyze, update}) {
     herald::app::AddCommonOptions(*cmd, options);
   }
@@ -91,6 +100,7 @@ int main(int argc, char** argv) {
     std::cout << "herald " << HERALD_VERSION << std::endl;
     return 0;
   }
+  if (*token) return herald::app::RunToken(token_name, token_scope);
   try {
     herald::util::SetupLogging(options.log_format, options.log_level);
     if (*serve) return herald::app::RunServe(options);

@@ -17,6 +17,7 @@
 
 #include "analyzer/analysis_pool.h"
 #include "analyzer/analyzer.h"
+#include "api/authenticator.h"
 #include "api/fernet.h"
 #include "api/http_server.h"
 #include "api/routes.h"
@@ -162,6 +163,15 @@ int RunServe(const CommonOptions& options) {
   config::Config cfg = LoadEffectiveConfig(options);
   metrics::Metrics metrics;
   api::PageTokens tokens(PaginationKey(cfg));
+  const api::Authenticator authenticator(cfg.api.tokens);
+  if (authenticator.open()) {
+    spdlog::warn(
+        "the API is open: no api.tokens are configured, so anyone who can reach port {} "
+        "may read and change everything (herald token makes one)",
+        cfg.api.port);
+  } else {
+    spdlog::info("API authentication: {} bearer token(s) configured", cfg.api.tokens.size());
+  }
 
   const unsigned threads = std::max(2u, std::thread::hardware_concurrency());
   boost::asio::io_context ioc(static_cast<int>(threads));
@@ -272,6 +282,7 @@ int RunServe(const CommonOptions& options) {
                       analysis_pool.get(),
                       &cfg.updater.sources};
   api_router = std::make_unique<api::Router>(api::MakeApiRouter(ctx, cfg.api.timeout));
+  api_router->SetAuthenticator(&authenticator);
   try {
     api_server.Start();
   } catch (const boost::system::system_error& e) {

@@ -251,31 +251,33 @@ Handler Bool(bool& out) {
   };
 }
 
-// updater.sources: a list of {name, kind, url} maps, each key checked like
-// any other (a misspelt "knid" is an error naming sources[N].knid).
-Handler FeedSources(std::vector<FeedSource>& out) {
-  return [&out](const YAML::Node& node, const std::string& path) {
+// A list of maps whose keys are all required strings, each key checked like
+// any other (a misspelt "knid" is an error naming sources[N].knid):
+// updater.sources and api.tokens.
+template <typename T>
+Handler RequiredStringMaps(std::vector<T>& out, std::string shape,
+                           std::vector<std::pair<const char*, std::string T::*>> keys) {
+  return [&out, shape = std::move(shape), keys = std::move(keys)](const YAML::Node& node,
+                                                                  const std::string& path) {
     if (IsUnset(node)) {
       return;
     }
     if (!node.IsSequence()) {
-      throw ConfigError(path, "expected a list of {name, kind, url}" + At(node));
+      throw ConfigError(path, "expected a list of " + shape + At(node));
     }
-    std::vector<FeedSource> sources;
+    std::vector<T> items;
     for (std::size_t i = 0; i < node.size(); ++i) {
-      FeedSource source;
-      const std::string item = path + "[" + std::to_string(i) + "]";
-      WalkMap(node[i], item,
-              {{"name", String(source.name)},
-               {"kind", String(source.kind)},
-               {"url", String(source.url)}});
-      for (const auto& [key, value] :
-           {std::pair{"name", &source.name}, {"kind", &source.kind}, {"url", &source.url}}) {
-        if (value->empty()) throw ConfigError(item + "." + key, "required" + At(node[i]));
+      T item;
+      const std::string at = path + "[" + std::to_string(i) + "]";
+      std::vector<Field> fields;
+      for (const auto& [key, member] : keys) fields.push_back({key, String(item.*member)});
+      WalkMap(node[i], at, fields);
+      for (const auto& [key, member] : keys) {
+        if ((item.*member).empty()) throw ConfigError(at + "." + key, "required" + At(node[i]));
       }
-      sources.push_back(std::move(source));
+      items.push_back(std::move(item));
     }
-    out = std::move(sources);
+    out = std::move(items);
   };
 }
 
@@ -497,12 +499,19 @@ Config ParseYaml(std::string_view text) {
       {"keyfile", String(api.keyfile)},
       {"certfile", String(api.certfile)},
       {"maxConnections", Int(api.max_connections)},
+      {"tokens", RequiredStringMaps<ApiToken>(api.tokens, "{name, sha256, scope}",
+                                              {{"name", &ApiToken::name},
+                                               {"sha256", &ApiToken::sha256},
+                                               {"scope", &ApiToken::scope}})},
   };
   const std::vector<Field> updater_fields = {
       {"interval", GoDuration(config.updater.interval)},
       {"notifyFirstUpdate", Bool(config.updater.notify_first_update)},
       {"notifyUnaffected", Bool(config.updater.notify_unaffected)},
-      {"sources", FeedSources(config.updater.sources)},
+      {"sources",
+       RequiredStringMaps<FeedSource>(
+           config.updater.sources, "{name, kind, url}",
+           {{"name", &FeedSource::name}, {"kind", &FeedSource::kind}, {"url", &FeedSource::url}})},
   };
   AnalyzerConfig& analyzer = config.analyzer;
   const std::vector<Field> analyzer_fields = {
@@ -598,6 +607,24 @@ void Validate(const Config& config) {
   }
   if (api.max_connections < 1 || api.max_connections > 1'000'000) {
     throw ConfigError("clair.api.maxConnections", "must be from 1 to 1000000");
+  }
+  std::set<std::string> token_names;
+  for (std::size_t i = 0; i < api.tokens.size(); ++i) {
+    const ApiToken& token = api.tokens[i];
+    const std::string key = "clair.api.tokens[" + std::to_string(i) + "]";
+    if (!token_names.insert(token.name).second) {
+      throw ConfigError(key + ".name", "duplicate token name \"" + token.name + "\"");
+    }
+    if (token.sha256.size() != 64 ||
+        token.sha256.find_first_not_of("0123456789abcdef") != std::string::npos) {
+      throw ConfigError(key + ".sha256",
+                        "must be the SHA-256 of the token as 64 lower-case hex digits "
+                        "(herald token makes a token and its hash)");
+    }
+    if (token.scope != "read" && token.scope != "write" && token.scope != "admin") {
+      throw ConfigError(key + ".scope",
+                        "must be read, write or admin, got \"" + token.scope + "\"");
+    }
   }
   if (config.database.pool_size < 2 || config.database.pool_size > 1000) {
     throw ConfigError("clair.database.poolSize", "must be from 2 to 1000");
@@ -700,6 +727,20 @@ std::string ToRedactedYaml(const Config& config) {
   EmitString(out, "keyfile", api.keyfile);
   EmitString(out, "certfile", api.certfile);
   EmitInt(out, "maxConnections", api.max_connections);
+  out << YAML::Key << "tokens" << YAML::Value;
+  if (api.tokens.empty()) {
+    out << YAML::Flow << YAML::BeginSeq << YAML::EndSeq;
+  } else {
+    out << YAML::BeginSeq;
+    for (const auto& token : api.tokens) {
+      out << YAML::BeginMap;
+      EmitString(out, "name", token.name);
+      EmitString(out, "sha256", token.sha256);
+      EmitString(out, "scope", token.scope);
+      out << YAML::EndMap;
+    }
+    out << YAML::EndSeq;
+  }
   out << YAML::EndMap;
 
   out << YAML::Key << "updater" << YAML::Value << YAML::BeginMap;

@@ -20,6 +20,14 @@ struct DatabaseConfig {
   int pool_size = 8;                // Herald: PostgreSQL connections per process
 };
 
+// A bearer token of api.tokens (SPEC §11): only its SHA-256 is configured.
+struct ApiToken {
+  std::string name;    // for logs and the operator; unique
+  std::string sha256;  // hex SHA-256 of the token, 64 lower-case hex digits
+  std::string scope;   // "read", "write" or "admin"; each includes the ones before
+  bool operator==(const ApiToken&) const = default;
+};
+
 struct ApiConfig {
   std::uint16_t port = 6060;
   std::uint16_t health_port = 6061;
@@ -29,7 +37,8 @@ struct ApiConfig {
   std::string certfile;
   std::string keyfile;
   std::string cafile;
-  int max_connections = 1024;  // Herald: open API connections; more wait in the backlog
+  int max_connections = 1024;    // Herald: open API connections; more wait in the backlog
+  std::vector<ApiToken> tokens;  // Herald: empty → the API is open, as in Clair v1
 };
 
 // One feed of the updater (SPEC §8).

@@ -146,6 +146,22 @@ std::string RandomBytes(std::size_t n) {
   return out;
 }
 
+std::string Sha256Hex(std::string_view data) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int size = 0;
+  if (EVP_Digest(data.data(), data.size(), digest, &size, EVP_sha256(), nullptr) != 1) {
+    ThrowOpenSslError("EVP_Digest(SHA-256) failed");
+  }
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(2 * size);
+  for (unsigned int i = 0; i < size; ++i) {
+    out += kHex[digest[i] >> 4];
+    out += kHex[digest[i] & 0xF];
+  }
+  return out;
+}
+
 std::string HmacSha256(std::string_view key, std::string_view data) {
   if (key.size() > static_cast<std::size_t>(INT_MAX)) {
     throw std::length_error("HmacSha256: key too large");

@@ -11,6 +11,9 @@ namespace herald::util {
 // Cryptographically secure random bytes (RAND_bytes). Throws on failure.
 std::string RandomBytes(std::size_t n);
 
+// SHA-256 of data, as 64 lower-case hex digits.
+std::string Sha256Hex(std::string_view data);
+
 // HMAC-SHA256 of data under key, as 32 raw bytes.
 std::string HmacSha256(std::string_view key, std::string_view data);
 

@@ -98,6 +98,19 @@ TEST(CliTest, BadValuesExit2NamingTheKey) {
       {"clair: [1, 2\n", ""},
       {"clair:\n  database:\n    source: /var/lib/herald/data\n", "clair.database.source"},
       {"clair:\n  notifier:\n    http:\n      secret: whsec_!!\n", "clair.notifier.http.secret"},
+      {"clair:\n  api:\n    tokens: [{name: a, sha256: abc, scope: read}]\n",
+       "clair.api.tokens[0].sha256"},
+      {"clair:\n  api:\n    tokens: [{name: a, sha256: "
+       "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa, scope: root}]\n",
+       "clair.api.tokens[0].scope"},
+      {"clair:\n  api:\n    tokens: [{name: a, sha256: "
+       "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa}]\n",
+       "clair.api.tokens[0].scope"},
+      {"clair:\n  api:\n    tokens: [{name: a, sha256: "
+       "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa, scope: read},\n"
+       "             {name: a, sha256: "
+       "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa, scope: admin}]\n",
+       "clair.api.tokens[1].name"},
       // Without the prefix a secret is still base64 (Standard Webhooks), never raw bytes.
       {"clair:\n  notifier:\n    http:\n      secret: hunter2!\n", "clair.notifier.http.secret"},
 
