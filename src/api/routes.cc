@@ -59,11 +59,17 @@ Router MakeApiRouter(ApiContext& ctx, std::chrono::nanoseconds timeout) {
   return router;
 }
 
-Router MakeHealthRouter(std::function<bool()> healthy, metrics::Metrics& metrics) {
+Router MakeHealthRouter(std::function<std::optional<std::string>()> problem,
+                        metrics::Metrics& metrics) {
   // The health port answers quickly or not at all; no API deadline applies.
   Router router(nullptr, std::chrono::hours(1));
-  router.Add(http::verb::get, "/health", [healthy = std::move(healthy)](const RequestContext& rc) {
-    return Empty(rc, healthy() ? 200 : 503);
+  // Healthy: 200 with no body, as Clair v1; otherwise 503 with the reason
+  // in the error envelope.
+  router.Add(http::verb::get, "/health", [problem = std::move(problem)](const RequestContext& rc) {
+    if (auto why = problem()) {
+      return ErrorResponse(503, *why, rc.request.version(), rc.request.keep_alive());
+    }
+    return Empty(rc, 200);
   });
 
   router.Add(http::verb::get, "/metrics",

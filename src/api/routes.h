@@ -37,7 +37,9 @@ void AddUpdaterRoutes(Router& router, ApiContext& ctx);
 Router MakeApiRouter(ApiContext& ctx, std::chrono::nanoseconds timeout);
 // /health and /metrics for the health port. `healthy` answers whether the
 // database is reachable (false before the store is open at all).
-Router MakeHealthRouter(std::function<bool()> healthy, metrics::Metrics& metrics);
+// `problem` says why the database cannot serve, or nullopt when it can.
+Router MakeHealthRouter(std::function<std::optional<std::string>()> problem,
+                        metrics::Metrics& metrics);
 
 // Shared helpers for the route files.
 // `limit` from the query string: absent → fallback; non-numeric or out of

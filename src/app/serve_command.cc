@@ -190,7 +190,8 @@ int RunServe(const CommonOptions& options) {
   api::Router health_router = api::MakeHealthRouter(
       [&ready] {
         store::Store* s = ready.load();
-        return s != nullptr && s->Ping();
+        if (s == nullptr) return std::optional<std::string>("the database is not open yet");
+        return s->HealthProblem();
       },
       metrics);
   api::HttpServer::Options health_options;

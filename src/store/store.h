@@ -140,8 +140,10 @@ class Store {
   Store(const Store&) = delete;
   Store& operator=(const Store&) = delete;
 
-  // True when the database answers a trivial query (for /health).
-  virtual bool Ping() = 0;
+  // Why the database cannot serve now (for /health: vanished, unreachable,
+  // out of disk space), or nullopt when it answers a trivial query and
+  // can take writes.
+  virtual std::optional<std::string> HealthProblem() = 0;
 
   // The database's own clock in Unix milliseconds, when the database is
   // shared by several processes (PostgreSQL): leases and due times follow

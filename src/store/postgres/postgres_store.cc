@@ -144,21 +144,21 @@ void PostgresStore::Listen() {
   }
 }
 
-bool PostgresStore::Ping() {
+std::optional<std::string> PostgresStore::HealthProblem() {
   // Its own connection and a short deadline: /health answers within a
   // second even when every pooled connection is stuck (SPEC §11).
   ScopedDeadline deadline(DeadlineClock::now() + kPingDeadline);
   std::unique_lock lock(health_.mu, std::defer_lock);
-  if (!lock.try_lock_for(kPingDeadline)) return false;  // another ping is stuck
+  if (!lock.try_lock_for(kPingDeadline)) return "PostgreSQL did not answer the last health check";
   try {
     if (!health_.conn || health_.conn->Broken()) {
       health_.conn = std::make_unique<Connection>(health_.conninfo);
     }
     health_.conn->Exec("SELECT 1");
-    return true;
-  } catch (const std::exception&) {
+    return std::nullopt;
+  } catch (const std::exception& e) {
     health_.conn.reset();
-    return false;
+    return std::string(e.what());
   }
 }
 

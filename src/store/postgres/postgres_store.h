@@ -26,7 +26,7 @@ class PostgresStore final : public Store {
 
   static int LatestSchemaVersion();
 
-  bool Ping() override;
+  std::optional<std::string> HealthProblem() override;
   std::optional<std::int64_t> DatabaseNowMillis() override;
 
   void InsertLayer(const model::Layer& layer, int engine_version) override;

@@ -19,6 +19,9 @@ void ThrowError(sqlite3* db, int code, std::string_view what) {
       break;
     case SQLITE_CONSTRAINT:
       throw StoreError(StoreError::Kind::kInvalidArgument, message);
+    case SQLITE_FULL:
+      throw StoreError(StoreError::Kind::kUnavailable,
+                       "the database's disk is full, nothing was written: " + message);
     default:
       break;
   }

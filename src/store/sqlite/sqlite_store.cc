@@ -1,6 +1,9 @@
 #include "store/sqlite/sqlite_store.h"
 
 #include <sys/stat.h>
+#include <sys/statvfs.h>
+
+#include <filesystem>
 
 #include <algorithm>
 #include <limits>
@@ -148,14 +151,27 @@ std::vector<std::string> SqliteStore::PreparedStatementsForTesting() {
   return out;
 }
 
-bool SqliteStore::Ping() {
+std::optional<std::string> SqliteStore::HealthProblem() {
   try {
-    auto reader = Reader();
+    auto reader = Reader();  // checks the file is still the one opened
     auto& st = reader->Prepare("SELECT COUNT(*) FROM herald_schema_version");
-    return st.Step();
-  } catch (const std::exception&) {
-    return false;
+    if (!st.Step()) return "the database answered no row";
+  } catch (const std::exception& e) {
+    return e.what();
   }
+  // Reads still work on a full disk; writes do not. Below this headroom a
+  // commit (WAL frames, checkpoints) is likely to fail, so health says so,
+  // and recovers by itself once space is freed.
+  struct statvfs fs {};
+  const std::string dir = std::filesystem::path(path_).parent_path().string();
+  if (::statvfs(dir.empty() ? "." : dir.c_str(), &fs) == 0) {
+    const auto free_bytes = static_cast<std::uint64_t>(fs.f_bavail) * fs.f_frsize;
+    if (free_bytes < kMinFreeBytes) {
+      return "the database's file system is full (" + std::to_string(free_bytes) +
+             " bytes free): writes fail until space is freed";
+    }
+  }
+  return std::nullopt;
 }
 
 void SqliteStore::InsertLayer(const model::Layer& layer, int engine_version) {

@@ -29,7 +29,7 @@ class SqliteStore final : public Store {
   // The newest schema version this binary knows.
   static int LatestSchemaVersion();
 
-  bool Ping() override;
+  std::optional<std::string> HealthProblem() override;
 
   // The SQL of every statement prepared so far, for tests that check each
   // one's query plan uses indexes.
@@ -85,6 +85,9 @@ class SqliteStore final : public Store {
   // (one stat) and independent of the connections, so health never waits
   // for the writer.
   void CheckFileInPlace() const;
+
+  // Free space below which /health reports the disk as full.
+  static constexpr std::uint64_t kMinFreeBytes = 1024 * 1024;
 
   std::string path_;
   util::Clock& clock_;
