@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs what Herald needs, builds, and runs every test:
-#   1. the dev build: unit tests and the integration tests that drive the
-#      real build/herald binary over HTTP;
+#   1. the dev build: unit tests, the integration tests that drive the real
+#      build/herald binary over HTTP, the multi-process PostgreSQL tests and
+#      the crash-consistency runs (tests/chaos: kill -9 of herald and of
+#      PostgreSQL mid-backlog);
 #   2. the unit tests again under AddressSanitizer + UndefinedBehaviorSanitizer.
 # The store and integration suites run against SQLite and against a private
 # PostgreSQL 15 cluster this script starts (Unix socket in a temp directory,

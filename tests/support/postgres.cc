@@ -104,10 +104,33 @@ void PrivateCluster::Serve() {
 void PrivateCluster::Restart() {
   Script("restart", dir_);
 }
+void PrivateCluster::Crash() {
+  Script("crash", dir_);
+}
 
 void SeedNotifications(const std::string& conninfo, int n) {
   auto r = RunCommand({HeraldBinary(), "migrate", "--database", conninfo});
   if (r.exit_code != 0) throw std::runtime_error("herald migrate failed: " + r.output);
+  if (conninfo.find('=') == std::string::npos) {  // an SQLite file
+    sqlite3* db = nullptr;
+    const std::string sql =
+        "WITH RECURSIVE g(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM g WHERE n < " +
+        std::to_string(n) +
+        ") INSERT INTO notifications (name, created_ms, new_snapshot, old_layer_count, "
+        "new_layer_count, status, due_ms) SELECT lower(hex(randomblob(16))), "
+        "CAST(strftime('%s', 'now') AS INTEGER) * 1000, "
+        "'{\"v\":1,\"namespace\":\"debian:8\",\"name\":\"CVE-SEED-' || n || '\","
+        "\"description\":\"\",\"link\":\"\",\"severity\":\"Low\",\"metadata\":\"\","
+        "\"fixed_in\":[]}', 0, 0, 'pending', 0 FROM g";
+    char* error = nullptr;
+    const bool ok = sqlite3_open(conninfo.c_str(), &db) == SQLITE_OK &&
+                    sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &error) == SQLITE_OK;
+    const std::string message = error ? error : (db ? sqlite3_errmsg(db) : "open failed");
+    sqlite3_free(error);
+    sqlite3_close(db);
+    if (!ok) throw std::runtime_error("seeding " + conninfo + ": " + message);
+    return;
+  }
   QueryValue(conninfo,
              "INSERT INTO notifications (name, created_ms, new_snapshot, old_layer_count, "
              "new_layer_count, status, due_ms) SELECT gen_random_uuid()::text, "
@@ -116,6 +139,32 @@ void SeedNotifications(const std::string& conninfo, int n) {
              "\"description\":\"\",\"link\":\"\",\"severity\":\"Low\",\"metadata\":\"\","
              "\"fixed_in\":[]}', 0, 0, 'pending', 0 FROM generate_series(1, " +
                  std::to_string(n) + ") AS g");
+}
+
+std::vector<std::string> NotificationNames(const std::string& database, const std::string& where) {
+  const std::string sql = "SELECT name FROM notifications WHERE " + where;
+  std::vector<std::string> out;
+  if (database.find('=') != std::string::npos) {
+    Conn conn(database);
+    std::unique_ptr<PGresult, decltype(&PQclear)> r(PQexec(conn.c, sql.c_str()), &PQclear);
+    if (PQresultStatus(r.get()) != PGRES_TUPLES_OK) {
+      throw std::runtime_error(sql + ": " + PQresultErrorMessage(r.get()));
+    }
+    for (int i = 0; i < PQntuples(r.get()); ++i) out.push_back(PQgetvalue(r.get(), i, 0));
+    return out;
+  }
+  sqlite3* db = nullptr;
+  sqlite3_stmt* st = nullptr;
+  if (sqlite3_open_v2(database.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK &&
+      sqlite3_prepare_v2(db, sql.c_str(), -1, &st, nullptr) == SQLITE_OK) {
+    sqlite3_busy_timeout(db, 5000);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+      out.push_back(reinterpret_cast<const char*>(sqlite3_column_text(st, 0)));
+    }
+  }
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+  return out;
 }
 
 std::int64_t CountNotifications(const std::string& database, const std::string& where) {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 namespace herald::testing {
 
@@ -41,6 +42,8 @@ class PrivateCluster {
   const std::string& conninfo() const { return conninfo_; }
   void Serve();
   void Restart();
+  // kill -9 of the server, then a start with crash recovery.
+  void Crash();
 
  private:
   std::string dir_;
@@ -51,10 +54,15 @@ class PrivateCluster {
 // first row ("" when none). Throws std::runtime_error on failure.
 std::string QueryValue(const std::string& conninfo, const std::string& sql);
 
-// Creates the schema with `herald migrate`, then `n` pending notifications
+// Creates the schema with `herald migrate`, then `n` pending notifications,
+// on PostgreSQL (a conninfo) or SQLite (a file path),
 // in one INSERT … generate_series (a fixture for delivery tests and
 // benchmarks, where the delivery path is what is measured). Throws on failure.
 void SeedNotifications(const std::string& conninfo, int n);
+
+// The names of the notifications matching `where`, on SQLite (a file path)
+// or PostgreSQL (a conninfo).
+std::vector<std::string> NotificationNames(const std::string& database, const std::string& where);
 
 // Counts notifications matching `where`, on SQLite (a file path) or
 // PostgreSQL (a conninfo), the way the test's herald was started.
