@@ -4,7 +4,9 @@
 #      build/herald binary over HTTP, the multi-process PostgreSQL tests and
 #      the crash-consistency runs (tests/chaos: kill -9 of herald and of
 #      PostgreSQL mid-backlog);
-#   2. the unit tests again under AddressSanitizer + UndefinedBehaviorSanitizer.
+#   2. the unit tests again under AddressSanitizer + UndefinedBehaviorSanitizer;
+#   3. the unit tests (the engine, the stores, the receivers) under
+#      ThreadSanitizer.
 # The store and integration suites run against SQLite and against a private
 # PostgreSQL 15 cluster this script starts (Unix socket in a temp directory,
 # random port) and removes on exit.
@@ -36,5 +38,10 @@ cmake --preset asan
 cmake --build --preset asan -j "$jobs" --target herald_unit_tests
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --preset asan -j "$jobs" -L unit
+
+echo "== unit tests under ThreadSanitizer"
+cmake --preset tsan
+cmake --build --preset tsan -j "$jobs" --target herald_unit_tests
+TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 ctest --preset tsan -j "$jobs" -L unit
 
 echo "== all suites passed in $(( $(date +%s) - started )) s"

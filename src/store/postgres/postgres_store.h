@@ -87,7 +87,7 @@ class PostgresStore final : public Store {
   struct Health {
     explicit Health(std::string c) : conninfo(std::move(c)) {}
     std::string conninfo;
-    std::timed_mutex mu;
+    std::mutex mu;
     std::unique_ptr<Connection> conn;  // guarded by mu
   } health_;
   std::atomic<bool> stop_{false};
