@@ -142,6 +142,10 @@ void JsonStream::Fail(const std::string& what) const {
 
 void JsonStream::Consume(char c) {
   ++consumed_;
+  // nlohmann's lexer takes a NUL for the end of input, so a document
+  // followed by NUL and garbage would pass as complete; JSON allows no raw
+  // NUL anywhere.
+  if (c == '\0') Fail("a NUL byte, which JSON does not allow");
   if (limits_.max_document_bytes != 0 && consumed_ > limits_.max_document_bytes) {
     Fail("document longer than " + std::to_string(limits_.max_document_bytes) + " bytes");
   }

@@ -265,6 +265,22 @@ TEST(DebianTrackerParserTest, TruncatedDocumentFailsWithItsBytePosition) {
   }
 }
 
+// nlohmann's lexer reads a NUL byte as the end of input: a complete
+// document followed by NUL and anything at all would pass as complete.
+// JSON allows no raw NUL, so the document fails at that byte.
+TEST(DebianTrackerParserTest, ANulByteFailsTheDocumentWhereItIs) {
+  std::ifstream in(testing::FeedDataPath("debian/tracker.json"), std::ios::binary);
+  const std::string whole((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  for (const std::string& text :
+       {whole + std::string("\0garbage", 8),
+        whole.substr(0, 100) + std::string(1, '\0') + whole.substr(100)}) {
+    auto parser = NewDebianTrackerParser();
+    const std::string message = ParseErrorOf([&] { ParseText(*parser, text, "tracker.json"); });
+    EXPECT_NE(message.find("NUL"), std::string::npos) << message;
+    EXPECT_EQ(BytePosition(message), static_cast<long>(text.find('\0')) + 1) << message;
+  }
+}
+
 TEST(DebianTrackerParserTest, WrongTypesAtEveryDepthAreParseErrors) {
   const std::vector<std::pair<std::string, std::string>> cases = {
       {R"([])", "the document must be an object, not an array"},
