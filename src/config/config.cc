@@ -26,6 +26,7 @@
 #include <utility>
 #include <vector>
 
+#include "config/yaml_document.h"
 #include "util/crypto.h"
 
 namespace herald::config {
@@ -39,16 +40,8 @@ std::string Join(const std::string& path, std::string_view name) {
 
 // " (line L, column C)" for messages, so a problem deep in a long file can be
 // found; yaml-cpp marks are 0-based and may be unknown (-1).
-std::string At(const YAML::Mark& mark) {
-  if (mark.is_null() || mark.line < 0) {
-    return "";
-  }
-  return " (line " + std::to_string(mark.line + 1) + ", column " + std::to_string(mark.column + 1) +
-         ")";
-}
-
 std::string At(const YAML::Node& node) {
-  return At(node.Mark());
+  return DescribePosition(node.Mark());
 }
 
 std::string AsciiLower(std::string_view s) {
@@ -342,14 +335,6 @@ Handler Headers(std::map<std::string, std::string>& out) {
   };
 }
 
-std::vector<YAML::Node> LoadDocuments(std::string_view text) {
-  try {
-    return YAML::LoadAll(std::string(text));
-  } catch (const YAML::Exception& e) {
-    throw ConfigError("", "invalid YAML" + At(e.mark) + ": " + e.msg);
-  }
-}
-
 bool HasHttpScheme(const std::string& url) {
   const std::string lower = AsciiLower(url);
   for (std::string_view scheme : {"http://", "https://"}) {
@@ -446,18 +431,8 @@ void EmitInt(YAML::Emitter& out, std::string_view key, T value) {
 }  // namespace
 
 Config ParseYaml(std::string_view text) {
-  const std::vector<YAML::Node> documents = LoadDocuments(text);
+  const YAML::Node root = LoadSingleDocument(text);
   Config config;
-  if (documents.empty()) {
-    return config;
-  }
-  // Anything in a second document would otherwise be silently ignored.
-  for (std::size_t i = 1; i < documents.size(); ++i) {
-    if (!IsUnset(documents[i])) {
-      throw ConfigError("", "expected a single YAML document, found another" + At(documents[i]));
-    }
-  }
-  const YAML::Node& root = documents.front();
   if (IsUnset(root)) {
     return config;
   }

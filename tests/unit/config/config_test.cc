@@ -468,6 +468,18 @@ TEST(ParseYamlTest, MalformedYamlReportsPosition) {
 TEST(ParseYamlTest, SecondDocumentIsRejected) {
   EXPECT_EQ(ParseErrorKey("clair: {}\n---\nclair: {}\n"), "");
   EXPECT_NO_THROW(ParseYaml("clair: {}\n---\n"));
+  EXPECT_NO_THROW(ParseYaml("clair: {}\n---\n---\n# nothing else\n"));
+}
+
+// Found by tests/fuzz/config_fuzz: yaml-cpp's LoadAll looped forever,
+// allocating, on a token that cannot start a value, so `herald check-config`
+// hung on a two-byte file.
+TEST(ParseYamlTest, AStrayCommaIsAnErrorNotAHang) {
+  for (const char* text : {",", ",i", "\n,\n", "clair: {}\n---\n,\n"}) {
+    SCOPED_TRACE(text);
+    const std::string message = ParseErrorMessage(text);
+    EXPECT_NE(message.find("invalid YAML (line "), std::string::npos) << message;
+  }
 }
 
 // ---------------------------------------------------------------------------
