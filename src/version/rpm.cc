@@ -24,7 +24,7 @@ struct Evr {
 
 // rpm's parseEVR: an epoch is the leading digits when a ':' follows them;
 // the release is whatever follows the last '-'.
-Evr Split(std::string_view s) {
+Evr SplitEvr(std::string_view s) {
   Evr evr;
   std::size_t digits = 0;
   while (IsDigitAt(s, digits)) {
@@ -155,7 +155,7 @@ bool RpmComparator::valid(std::string_view v) const {
       return false;
     }
   }
-  const Evr evr = Split(v);
+  const Evr evr = SplitEvr(v);
   // A ':' that did not end a run of leading digits is not an epoch.
   if (v.find(':') != std::string_view::npos && evr.epoch.empty()) {
     return false;
@@ -164,8 +164,8 @@ bool RpmComparator::valid(std::string_view v) const {
 }
 
 int RpmComparator::compare(std::string_view a, std::string_view b) const {
-  const Evr ea = Split(a);
-  const Evr eb = Split(b);
+  const Evr ea = SplitEvr(a);
+  const Evr eb = SplitEvr(b);
   if (const int c = CompareNumber(ea.epoch, eb.epoch); c != 0) {
     return c;
   }

@@ -37,10 +37,10 @@
 namespace herald::updater {
 namespace {
 
-constexpr std::string_view kLinkPrefix = "https://security.alpinelinux.org/vuln/";
+constexpr std::string_view kSecdbLinkPrefix = "https://security.alpinelinux.org/vuln/";
 
 // A secdb document is a few hundred kilobytes; its strings are short.
-constexpr JsonLimits kLimits = {
+constexpr JsonLimits kSecdbLimits = {
     .max_string_bytes = 64 << 10, .max_document_bytes = 0, .max_depth = 64};
 
 bool IsDigit(char c) {
@@ -135,7 +135,7 @@ struct Fix {
   std::string entry;
 };
 
-enum Slot : int {
+enum SecdbSlot : int {
   kDistroversion = JsonWalker::kDocument + 1,
   kPackages,
   kPackageItem,
@@ -323,7 +323,7 @@ class AlpineSecdbParser final : public FeedParser {
     // A document that fails adds nothing: it is read into its own set first.
     VulnerabilitySet parsed;
     std::map<std::string, std::int64_t> skipped;
-    JsonStream stream(document, document_name, kLimits);
+    JsonStream stream(document, document_name, kSecdbLimits);
     SecdbWalker walker(stream, parsed, skipped);
     stream.Sax(walker);
     for (model::Vulnerability& v : parsed.Take()) {
@@ -339,7 +339,7 @@ class AlpineSecdbParser final : public FeedParser {
 
   FeedResult Finish() override {
     return TakeFeedResult(vulnerabilities_, skipped_, [](model::Vulnerability& v) {
-      v.link = std::string(kLinkPrefix) + v.name;
+      v.link = std::string(kSecdbLinkPrefix) + v.name;
       v.severity = "Unknown";
     });
   }

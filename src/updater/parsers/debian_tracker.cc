@@ -30,10 +30,10 @@
 namespace herald::updater {
 namespace {
 
-constexpr std::string_view kLinkPrefix = "https://security-tracker.debian.org/tracker/";
+constexpr std::string_view kTrackerLinkPrefix = "https://security-tracker.debian.org/tracker/";
 
 // Descriptions are a few hundred bytes; a megabyte string is a broken feed.
-constexpr JsonLimits kLimits = {
+constexpr JsonLimits kTrackerLimits = {
     .max_string_bytes = 1 << 20, .max_document_bytes = 0, .max_depth = 64};
 
 std::optional<std::string_view> NamespaceForCodename(std::string_view codename) {
@@ -96,7 +96,7 @@ struct Accumulated {
 };
 
 // Where a value sits in the document.
-enum Slot : int {
+enum TrackerSlot : int {
   kPackage = JsonWalker::kDocument + 1,
   kEntry,
   kDescription,
@@ -295,7 +295,7 @@ class TrackerWalker final : public JsonWalker {
 class DebianTrackerParser final : public FeedParser {
  public:
   void Parse(std::istream& document, const std::string& document_name) override {
-    JsonStream stream(document, document_name, kLimits);
+    JsonStream stream(document, document_name, kTrackerLimits);
     TrackerWalker walker(stream, out_);
     stream.Sax(walker);
   }
@@ -312,7 +312,7 @@ class DebianTrackerParser final : public FeedParser {
             v.description = it->second.description;
             v.severity = model::kSeverities[it->second.severity_rank];
           }
-          v.link = std::string(kLinkPrefix) + v.name;
+          v.link = std::string(kTrackerLinkPrefix) + v.name;
         });
     out_ = {};
     return result;

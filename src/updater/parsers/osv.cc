@@ -44,7 +44,7 @@ using Json = nlohmann::json;
 constexpr std::string_view kFallbackLinkPrefix = "https://osv.dev/vulnerability/";
 
 // OSV documents are kilobytes; the largest (long version lists) a few MB.
-constexpr JsonLimits kLimits = {
+constexpr JsonLimits kOsvLimits = {
     .max_string_bytes = 1 << 20, .max_document_bytes = 32 << 20, .max_depth = 64};
 
 bool AllDigits(std::string_view text) {
@@ -301,7 +301,7 @@ class OsvReader {
 class OsvParser final : public FeedParser {
  public:
   void Parse(std::istream& document, const std::string& document_name) override {
-    JsonStream stream(document, document_name, kLimits);
+    JsonStream stream(document, document_name, kOsvLimits);
     const Json root = stream.Dom();
     Parsed parsed;
     OsvReader(document_name, parsed).Read(root);

@@ -17,6 +17,7 @@
 #include "updater/parsers/feed_parser.h"
 #include "updater/parsers/vulnerability_set.h"
 #include "updater/parsers/xml_reader.h"
+#include "util/text.h"
 #include "version/comparator.h"
 
 namespace herald::updater {
@@ -35,20 +36,13 @@ constexpr std::string_view kRhelPrefix = "Red Hat Enterprise Linux ";
 constexpr std::string_view kInstalledSuffix = " is installed";
 constexpr std::string_view kEarlierThan = " is earlier than ";
 
-std::string_view Trim(std::string_view text) {
-  constexpr std::string_view kSpace = " \t\r\n";
-  const std::size_t first = text.find_first_not_of(kSpace);
-  if (first == std::string_view::npos) return {};
-  return text.substr(first, text.find_last_not_of(kSpace) - first + 1);
-}
-
 // Red Hat wraps descriptions at 72 columns and separates paragraphs with
 // blank lines; a stored description is one line, as in Clair v1.
 std::string Unwrap(std::string_view text) {
   std::string out;
   std::size_t pending_space = 0;
   bool pending_newline = false;
-  for (const char c : Trim(text)) {
+  for (const char c : util::TrimSpace(text)) {
     if (c == '\n' || c == '\r') {
       pending_newline = true;
     } else if (c == ' ' || c == '\t') {
@@ -100,7 +94,7 @@ bool IsIgnored(std::string_view comment) {
 // nullopt for an ignored criterion. Criterions that say neither what is
 // installed nor a package version (modules, running kernels) are neutral.
 std::optional<Branch> FromComment(std::string_view comment) {
-  comment = Trim(comment);
+  comment = util::TrimSpace(comment);
   if (IsIgnored(comment)) return std::nullopt;
   Branch branch;
   if (comment.starts_with(kRhelPrefix) && comment.ends_with(kInstalledSuffix)) {
@@ -109,8 +103,8 @@ std::optional<Branch> FromComment(std::string_view comment) {
     const auto [end, ec] = std::from_chars(rest.data(), rest.data() + rest.size(), major);
     if (ec == std::errc() && end != rest.data() && major > 0) branch.major = major;
   } else if (const std::size_t at = comment.find(kEarlierThan); at != std::string_view::npos) {
-    branch.package = Trim(comment.substr(0, at));
-    branch.version = Trim(comment.substr(at + kEarlierThan.size()));
+    branch.package = util::TrimSpace(comment.substr(0, at));
+    branch.version = util::TrimSpace(comment.substr(at + kEarlierThan.size()));
   }
   return branch;
 }
@@ -140,8 +134,8 @@ std::string SeverityOf(std::string_view title) {
   const std::size_t open = title.rfind('(');
   if (open == std::string_view::npos) return "Unknown";
   const std::size_t close = title.find(')', open);
-  const std::string_view word =
-      Trim(title.substr(open + 1, close == std::string_view::npos ? close : close - open - 1));
+  const std::string_view word = util::TrimSpace(
+      title.substr(open + 1, close == std::string_view::npos ? close : close - open - 1));
   if (word == "Low") return "Low";
   if (word == "Moderate") return "Medium";
   if (word == "Important") return "High";
@@ -192,12 +186,12 @@ void RhelOvalParser::ReadDefinition(const XmlReader& reader, const XmlElement& d
   const std::optional<XmlElement> title_element =
       metadata ? metadata->Child("title") : std::nullopt;
   if (!title_element) reader.Fail(definition.Line(), "a patch definition without a title");
-  const std::string title(Trim(title_element->Text()));
+  const std::string title(util::TrimSpace(title_element->Text()));
 
   // "RHSA-2015:1634: sqlite security update (Moderate)"
   const std::size_t colon = title.find(": ");
   if (colon == std::string::npos) reader.Fail(title_element->Line(), "title without ': '");
-  const std::string name(Trim(std::string_view(title).substr(0, colon)));
+  const std::string name(util::TrimSpace(std::string_view(title).substr(0, colon)));
   if (!name.starts_with("RHSA-")) {
     // Bug fix and enhancement advisories (RHBA, RHEA) fix no vulnerability.
     Skipped("advisory " + name.substr(0, name.find('-')));
@@ -217,7 +211,7 @@ void RhelOvalParser::ReadDefinition(const XmlReader& reader, const XmlElement& d
   for (const XmlElement& child : metadata->Children()) {
     if (child.LocalName() == "reference" && link.empty() &&
         child.Attribute("source").value_or("") == "RHSA") {
-      link = Trim(child.Attribute("ref_url").value_or(""));
+      link = util::TrimSpace(child.Attribute("ref_url").value_or(""));
     } else if (child.LocalName() == "description" && description.empty()) {
       description = Unwrap(child.Text());
     }

@@ -19,6 +19,7 @@
 #include "model/vulnerability.h"
 #include "updater/parsers/feed_parser.h"
 #include "updater/parsers/vulnerability_set.h"
+#include "util/text.h"
 #include "version/comparator.h"
 
 namespace herald::updater {
@@ -53,15 +54,8 @@ constexpr std::array<std::string_view, 18> kIgnoredReleases = {
     "hardy",    "intrepid", "jaunty", "karmic", "lucid",  "maverick", "natty", "oneiric", "saucy",
 };
 
-std::string_view Trim(std::string_view text) {
-  constexpr std::string_view kSpace = " \t\r";
-  const std::size_t first = text.find_first_not_of(kSpace);
-  if (first == std::string_view::npos) return {};
-  return text.substr(first, text.find_last_not_of(kSpace) - first + 1);
-}
-
 std::string_view FirstWord(std::string_view text) {
-  text = Trim(text);
+  text = util::TrimSpace(text);
   return text.substr(0, text.find_first_of(" \t"));
 }
 
@@ -165,7 +159,7 @@ CveFile UbuntuTrackerParser::Read(std::istream& document, const std::string& doc
     ++number;
     if (status == LineStatus::kTooLong) fail(number, "line longer than 65536 bytes");
     if (!line.empty() && line.back() == '\r') line.pop_back();
-    if (Trim(line).empty()) {
+    if (util::TrimSpace(line).empty()) {
       current_key.clear();
       continue;
     }
@@ -173,16 +167,16 @@ CveFile UbuntuTrackerParser::Read(std::istream& document, const std::string& doc
     if (line.front() == ' ' || line.front() == '\t') {
       if (current_key == "Description") {
         if (!file.description.empty()) file.description += ' ';
-        file.description += Trim(line);
+        file.description += util::TrimSpace(line);
       }
       continue;
     }
     const std::size_t colon = line.find(':');
     const std::string_view key = colon == std::string::npos
                                      ? std::string_view()
-                                     : Trim(std::string_view(line).substr(0, colon));
+                                     : util::TrimSpace(std::string_view(line).substr(0, colon));
     if (!IsKey(key)) fail(number, "expected \"Key: value\"");
-    const std::string_view value = Trim(std::string_view(line).substr(colon + 1));
+    const std::string_view value = util::TrimSpace(std::string_view(line).substr(colon + 1));
     current_key = key;
 
     if (key == "Candidate") {
@@ -238,9 +232,9 @@ void UbuntuTrackerParser::ReadReleaseLine(std::string_view release, std::string_
 
   // "<status>" or "<status> (<note>)"; the note of released is its version.
   const std::string_view status = FirstWord(value);
-  std::string_view note = Trim(value.substr(status.size()));
-  while (note.starts_with('(')) note = Trim(note.substr(1));
-  while (note.ends_with(')')) note = Trim(note.substr(0, note.size() - 1));
+  std::string_view note = util::TrimSpace(value.substr(status.size()));
+  while (note.starts_with('(')) note = util::TrimSpace(note.substr(1));
+  while (note.ends_with(')')) note = util::TrimSpace(note.substr(0, note.size() - 1));
 
   std::string version;
   if (status == "needed" || status == "active" || status == "deferred") {

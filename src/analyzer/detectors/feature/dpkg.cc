@@ -11,6 +11,7 @@
 #include "analyzer/detectors/feature/feature_detector.h"
 #include "analyzer/detectors/feature/package_set.h"
 #include "analyzer/detectors/feature/stanzas.h"
+#include "util/text.h"
 #include "util/utf8.h"
 #include "version/comparator.h"
 
@@ -23,15 +24,6 @@ constexpr std::string_view kStatusDirectory = "var/lib/dpkg/status.d/";
 // line is no dpkg database but a hostile or corrupt file.
 constexpr std::size_t kMaxLine = 64 * 1024;
 
-// Go's strings.TrimSpace as Clair v1 applied it, for the ASCII spaces (the
-// Unicode ones cannot occur in a valid package name or version).
-std::string_view TrimSpace(std::string_view s) {
-  constexpr std::string_view kSpaces = " \t\n\v\f\r";
-  const std::size_t first = s.find_first_not_of(kSpaces);
-  if (first == std::string_view::npos) return {};
-  return s.substr(first, s.find_last_not_of(kSpaces) - first + 1);
-}
-
 bool StartsWith(std::string_view s, std::string_view prefix) {
   return s.substr(0, prefix.size()) == prefix;
 }
@@ -43,7 +35,7 @@ bool NotInstalled(std::span<const std::string_view> stanza) {
   for (const std::string_view line : stanza) {
     constexpr std::string_view kStatus = "Status:";
     if (!StartsWith(line, kStatus)) continue;
-    const std::string_view value = TrimSpace(line.substr(kStatus.size()));
+    const std::string_view value = util::TrimSpace(line.substr(kStatus.size()));
     const std::size_t last_space = value.find_last_of(" \t\v\f");
     const std::string_view last_word =
         last_space == std::string_view::npos ? value : value.substr(last_space + 1);
@@ -64,12 +56,12 @@ struct SourceField {
 SourceField ParseSource(std::string_view line) {
   const std::string_view rest = line.substr(std::string_view("Source: ").size());
   const std::size_t name_end = std::min(rest.find_first_of(" \t\n\f\r"), rest.size());
-  SourceField field{.name = TrimSpace(rest.substr(0, name_end)), .version = {}};
+  SourceField field{.name = util::TrimSpace(rest.substr(0, name_end)), .version = {}};
   const std::string_view after = rest.substr(name_end);
   if (StartsWith(after, " (")) {
     const std::size_t close = after.rfind(')');
     if (close != std::string_view::npos && close >= 2) {
-      field.version = TrimSpace(after.substr(2, close - 2));
+      field.version = util::TrimSpace(after.substr(2, close - 2));
     }
   }
   return field;
@@ -116,7 +108,7 @@ void ReadStanza(std::span<const std::string_view> stanza, const version::Compara
   std::string_view version;
   for (const std::string_view line : stanza) {
     if (StartsWith(line, "Package: ")) {
-      name = TrimSpace(line.substr(std::string_view("Package: ").size()));
+      name = util::TrimSpace(line.substr(std::string_view("Package: ").size()));
       version = {};
     } else if (StartsWith(line, "Source: ")) {
       const SourceField source = ParseSource(line);
