@@ -12,7 +12,7 @@ packages=(
   libarchive-dev librpm-dev libisal-dev libxml2-dev
   postgresql-15 openssl curl python3 wrk
   rpm db5.3-util isal zstd bzip2 xz-utils
-  faketime
+  faketime clang-14 libclang-rt-14-dev
 )
 
 missing=()

@@ -6,7 +6,8 @@
 #      PostgreSQL mid-backlog);
 #   2. the unit tests again under AddressSanitizer + UndefinedBehaviorSanitizer;
 #   3. the unit tests (the engine, the stores, the receivers) under
-#      ThreadSanitizer.
+#      ThreadSanitizer;
+#   4. every libFuzzer target for 60 s (scripts/fuzz.sh; clang, ASan+UBSan).
 # The store and integration suites run against SQLite and against a private
 # PostgreSQL 15 cluster this script starts (Unix socket in a temp directory,
 # random port) and removes on exit.
@@ -26,22 +27,27 @@ export HERALD_TEST_POSTGRES
 jobs=$(nproc 2>/dev/null || echo 2)
 started=$(date +%s)
 
+# Each tree is built once from scratch here, where unity batches of
+# herald_core halve the compile time (HERALD_UNITY in CMakeLists.txt).
 echo "== dev build"
-cmake --preset dev
+cmake --preset dev -DHERALD_UNITY=ON
 cmake --build --preset dev -j "$jobs"
 
 echo "== unit and integration tests (dev)"
 ctest --preset dev -j "$jobs"
 
 echo "== unit tests under ASan+UBSan"
-cmake --preset asan
+cmake --preset asan -DHERALD_UNITY=ON
 cmake --build --preset asan -j "$jobs" --target herald_unit_tests
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --preset asan -j "$jobs" -L unit
 
 echo "== unit tests under ThreadSanitizer"
-cmake --preset tsan
+cmake --preset tsan -DHERALD_UNITY=ON
 cmake --build --preset tsan -j "$jobs" --target herald_unit_tests
 TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 ctest --preset tsan -j "$jobs" -L unit
+
+echo "== fuzzing, 60 s per target"
+bash scripts/fuzz.sh 60
 
 echo "== all suites passed in $(( $(date +%s) - started )) s"
