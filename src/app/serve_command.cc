@@ -73,7 +73,9 @@ std::unique_ptr<notifier::Engine> MakeNotifier(const config::Config& cfg, store:
                                                util::Clock& clock, metrics::Metrics& metrics) {
   auto receivers = receivers::BuiltinRegistry().CreateEnabled(cfg.notifier);
   if (receivers.empty()) {
-    spdlog::info("notifier disabled: no receiver is configured (set notifier.http.endpoint)");
+    spdlog::info(
+        "notifier disabled: no receiver is configured (set notifier.http.endpoint or "
+        "notifier.webhooks)");
     return nullptr;
   }
   std::string names;

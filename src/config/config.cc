@@ -10,6 +10,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <charconv>
 #include <cstdint>
@@ -409,6 +410,45 @@ bool IsSensitiveHeader(const std::string& name) {
   return false;
 }
 
+// Every key of `http` (SPEC §5): the same for each named webhook (§9).
+std::vector<Field> WebhookFields(HttpReceiverConfig& http) {
+  return {
+      {"endpoint", String(http.endpoint)}, {"servername", String(http.servername)},
+      {"cafile", String(http.cafile)},     {"certfile", String(http.certfile)},
+      {"keyfile", String(http.keyfile)},   {"timeout", GoDuration(http.timeout)},
+      {"proxy", String(http.proxy)},       {"headers", Headers(http.headers)},
+      {"secret", String(http.secret)},     {"callback", String(http.callback)},
+  };
+}
+
+// notifier.webhooks: a map of names to webhooks. Names are checked by
+// Validate, which knows every rule for them.
+Handler NamedWebhooks(std::map<std::string, HttpReceiverConfig>& out) {
+  return [&out](const YAML::Node& node, const std::string& path) {
+    if (IsUnset(node)) {
+      return;
+    }
+    if (!node.IsMap()) {
+      throw ConfigError(path, "expected a map of webhook names to webhooks" + At(node));
+    }
+    for (const auto& entry : node) {
+      const YAML::Node& key = entry.first;
+      if (!key.IsScalar()) {
+        throw ConfigError(path, "webhook names must be plain strings" + At(key));
+      }
+      const std::string child = Join(path, key.Scalar());
+      if (out.count(key.Scalar()) > 0) {
+        throw ConfigError(child, "duplicate webhook" + At(key));
+      }
+      HttpReceiverConfig& webhook = out[key.Scalar()];
+      if (IsUnset(entry.second)) {
+        throw ConfigError(child, "expected a map with at least an endpoint" + At(entry.second));
+      }
+      WalkMap(entry.second, child, WebhookFields(webhook));
+    }
+  };
+}
+
 // Strings are always double-quoted so that values such as "null", "~", "yes"
 // or "0123" read back as the same strings.
 void EmitString(YAML::Emitter& out, std::string_view key, const std::string& value) {
@@ -428,6 +468,32 @@ void EmitInt(YAML::Emitter& out, std::string_view key, T value) {
   out << YAML::Key << std::string(key) << YAML::Value << static_cast<std::int64_t>(value);
 }
 
+// A webhook's map, secrets and passwords redacted.
+void EmitWebhook(YAML::Emitter& out, const HttpReceiverConfig& http) {
+  out << YAML::BeginMap;
+  EmitString(out, "endpoint", RedactUrlPassword(http.endpoint));
+  EmitString(out, "servername", http.servername);
+  EmitString(out, "cafile", http.cafile);
+  EmitString(out, "certfile", http.certfile);
+  EmitString(out, "keyfile", http.keyfile);
+  EmitDuration(out, "timeout", http.timeout);
+  EmitString(out, "proxy", RedactUrlPassword(http.proxy));
+  out << YAML::Key << "headers" << YAML::Value;
+  if (http.headers.empty()) {
+    out << YAML::Flow << YAML::BeginMap << YAML::EndMap;
+  } else {
+    out << YAML::BeginMap;
+    for (const auto& [name, value] : http.headers) {
+      out << YAML::Key << YAML::DoubleQuoted << name << YAML::Value << YAML::DoubleQuoted
+          << (IsSensitiveHeader(name) && !value.empty() ? std::string(kRedacted) : value);
+    }
+    out << YAML::EndMap;
+  }
+  EmitSecret(out, "secret", http.secret);
+  EmitString(out, "callback", RedactUrlPassword(http.callback));
+  out << YAML::EndMap;
+}
+
 }  // namespace
 
 Config ParseYaml(std::string_view text) {
@@ -445,19 +511,14 @@ Config ParseYaml(std::string_view text) {
   NotifierConfig& notifier = config.notifier;
   HttpReceiverConfig& http = notifier.http;
 
-  const std::vector<Field> http_fields = {
-      {"endpoint", String(http.endpoint)}, {"servername", String(http.servername)},
-      {"cafile", String(http.cafile)},     {"certfile", String(http.certfile)},
-      {"keyfile", String(http.keyfile)},   {"timeout", GoDuration(http.timeout)},
-      {"proxy", String(http.proxy)},       {"headers", Headers(http.headers)},
-      {"secret", String(http.secret)},     {"callback", String(http.callback)},
-  };
+  const std::vector<Field> http_fields = WebhookFields(http);
   const std::vector<Field> notifier_fields = {
       {"attempts", Int(notifier.attempts)},
       {"renotifyInterval", GoDuration(notifier.renotify_interval)},
       {"concurrency", Int(notifier.concurrency)},
       {"leaseDuration", GoDuration(notifier.lease_duration)},
       {"http", [&](const YAML::Node& n, const std::string& p) { WalkMap(n, p, http_fields); }},
+      {"webhooks", NamedWebhooks(notifier.webhooks)},
   };
   const std::vector<Field> database_fields = {
       {"source", String(db.source)},
@@ -540,6 +601,38 @@ Config LoadFile(const std::string& path) {
   return ParseYaml(text);
 }
 
+namespace {
+
+// The rules for `http` and for each named webhook; `path` is its dotted key.
+void ValidateWebhook(const HttpReceiverConfig& http, const std::string& path) {
+  RequireHttpUrl(http.endpoint, path + ".endpoint");
+  RequireHttpUrl(http.callback, path + ".callback");
+  RequireHttpUrl(http.proxy, path + ".proxy");
+  RequirePositive(http.timeout, path + ".timeout");
+  RequireKeyPair(http.certfile, http.keyfile, path);
+  for (const auto& [name, value] : http.headers) {
+    const std::string key = path + ".headers." + name;
+    if (name.empty() || !std::all_of(name.begin(), name.end(), [](char c) {
+          return IsTokenChar(static_cast<unsigned char>(c));
+        })) {
+      throw ConfigError(key, "not a valid HTTP header name");
+    }
+    // CR or LF in a value would let the file inject extra headers.
+    if (value.find_first_of(std::string_view("\r\n\0", 3)) != std::string::npos) {
+      throw ConfigError(key, "header values must not contain CR, LF or NUL");
+    }
+  }
+  if (!http.secret.empty()) {
+    try {
+      DecodeWebhookSecret(http.secret);
+    } catch (const std::invalid_argument& e) {
+      throw ConfigError(path + ".secret", e.what());
+    }
+  }
+}
+
+}  // namespace
+
 void Validate(const Config& config) {
   const ApiConfig& api = config.api;
   if (api.port == 0) {
@@ -563,13 +656,6 @@ void Validate(const Config& config) {
     }
   }
   RequireKeyPair(api.certfile, api.keyfile, "clair.api");
-  if (!config.notifier.http.secret.empty()) {
-    try {
-      DecodeWebhookSecret(config.notifier.http.secret);
-    } catch (const std::invalid_argument& e) {
-      throw ConfigError("clair.notifier.http.secret", e.what());
-    }
-  }
 
   if (!api.cafile.empty() && api.certfile.empty()) {
     throw ConfigError("clair.api.cafile",
@@ -661,23 +747,20 @@ void Validate(const Config& config) {
                       "must be at least 1s, got " + FormatGoDuration(notifier.lease_duration));
   }
 
-  const HttpReceiverConfig& http = notifier.http;
-  RequireHttpUrl(http.endpoint, "clair.notifier.http.endpoint");
-  RequireHttpUrl(http.callback, "clair.notifier.http.callback");
-  RequireHttpUrl(http.proxy, "clair.notifier.http.proxy");
-  RequirePositive(http.timeout, "clair.notifier.http.timeout");
-  RequireKeyPair(http.certfile, http.keyfile, "clair.notifier.http");
-  for (const auto& [name, value] : http.headers) {
-    const std::string key = "clair.notifier.http.headers." + name;
-    if (name.empty() || !std::all_of(name.begin(), name.end(), [](char c) {
-          return IsTokenChar(static_cast<unsigned char>(c));
+  ValidateWebhook(notifier.http, "clair.notifier.http");
+  for (const auto& [name, webhook] : notifier.webhooks) {
+    const std::string path = "clair.notifier.webhooks." + name;
+    // The name becomes the receiver key webhooks.<name>: a metric label, a
+    // field of /deliveries and a key in stored round progress.
+    if (name.empty() || name.size() > 64 || !std::all_of(name.begin(), name.end(), [](char c) {
+          return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_';
         })) {
-      throw ConfigError(key, "not a valid HTTP header name");
+      throw ConfigError(path, "a webhook name must be 1 to 64 letters, digits, '-' or '_'");
     }
-    // CR or LF in a value would let the file inject extra headers.
-    if (value.find_first_of(std::string_view("\r\n\0", 3)) != std::string::npos) {
-      throw ConfigError(key, "header values must not contain CR, LF or NUL");
+    if (webhook.endpoint.empty()) {
+      throw ConfigError(path + ".endpoint", "is required for a named webhook");
     }
+    ValidateWebhook(webhook, path);
   }
 }
 
@@ -761,29 +844,16 @@ std::string ToRedactedYaml(const Config& config) {
   EmitInt(out, "concurrency", notifier.concurrency);
   EmitDuration(out, "leaseDuration", notifier.lease_duration);
 
-  const HttpReceiverConfig& http = notifier.http;
-  out << YAML::Key << "http" << YAML::Value << YAML::BeginMap;
-  EmitString(out, "endpoint", RedactUrlPassword(http.endpoint));
-  EmitString(out, "servername", http.servername);
-  EmitString(out, "cafile", http.cafile);
-  EmitString(out, "certfile", http.certfile);
-  EmitString(out, "keyfile", http.keyfile);
-  EmitDuration(out, "timeout", http.timeout);
-  EmitString(out, "proxy", RedactUrlPassword(http.proxy));
-  out << YAML::Key << "headers" << YAML::Value;
-  if (http.headers.empty()) {
-    out << YAML::Flow << YAML::BeginMap << YAML::EndMap;
-  } else {
-    out << YAML::BeginMap;
-    for (const auto& [name, value] : http.headers) {
-      out << YAML::Key << YAML::DoubleQuoted << name << YAML::Value << YAML::DoubleQuoted
-          << (IsSensitiveHeader(name) && !value.empty() ? std::string(kRedacted) : value);
+  out << YAML::Key << "http" << YAML::Value;
+  EmitWebhook(out, notifier.http);
+  if (!notifier.webhooks.empty()) {
+    out << YAML::Key << "webhooks" << YAML::Value << YAML::BeginMap;
+    for (const auto& [name, webhook] : notifier.webhooks) {
+      out << YAML::Key << YAML::DoubleQuoted << name << YAML::Value;
+      EmitWebhook(out, webhook);
     }
     out << YAML::EndMap;
   }
-  EmitSecret(out, "secret", http.secret);
-  EmitString(out, "callback", RedactUrlPassword(http.callback));
-  out << YAML::EndMap;  // http
 
   out << YAML::EndMap;  // notifier
   out << YAML::EndMap << YAML::EndMap;

@@ -84,6 +84,9 @@ struct NotifierConfig {
   int concurrency = 64;
   Duration lease_duration = std::chrono::minutes(10);
   HttpReceiverConfig http;
+  // Herald: more webhooks side by side, keyed by name (SPEC §9); each is the
+  // receiver `webhooks.<name>`, with every key of `http`.
+  std::map<std::string, HttpReceiverConfig> webhooks;
 };
 
 struct Config {

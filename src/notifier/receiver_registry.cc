@@ -1,28 +1,35 @@
 #include "notifier/receiver_registry.h"
 
+#include <set>
 #include <stdexcept>
 
 namespace herald::notifier {
 
-void ReceiverRegistry::Register(const std::string& key, Factory factory) {
-  if (!factories_.emplace(key, std::move(factory)).second) {
-    throw std::logic_error("receiver kind registered twice: " + key);
+void ReceiverRegistry::Register(const std::string& kind, Factory factory) {
+  if (!factories_.emplace(kind, std::move(factory)).second) {
+    throw std::logic_error("receiver kind registered twice: " + kind);
   }
 }
 
 std::vector<std::unique_ptr<Receiver>> ReceiverRegistry::CreateEnabled(
     const config::NotifierConfig& config) const {
   std::vector<std::unique_ptr<Receiver>> out;
-  for (const auto& [key, factory] : factories_) {
-    if (auto receiver = factory(config)) out.push_back(std::move(receiver));
+  std::set<std::string, std::less<>> keys;
+  for (const auto& [kind, factory] : factories_) {
+    for (auto& receiver : factory(config)) {
+      if (!keys.insert(std::string(receiver->key())).second) {
+        throw std::logic_error("two receivers with the key " + std::string(receiver->key()));
+      }
+      out.push_back(std::move(receiver));
+    }
   }
   return out;
 }
 
-std::vector<std::string> ReceiverRegistry::Keys() const {
-  std::vector<std::string> keys;
-  for (const auto& [key, factory] : factories_) keys.push_back(key);
-  return keys;
+std::vector<std::string> ReceiverRegistry::Kinds() const {
+  std::vector<std::string> kinds;
+  for (const auto& [kind, factory] : factories_) kinds.push_back(kind);
+  return kinds;
 }
 
 }  // namespace herald::notifier

@@ -16,17 +16,20 @@ namespace herald::notifier {
 
 class ReceiverRegistry {
  public:
-  // Returns nullptr when the config does not enable this kind; throws
-  // config::ConfigError when it is enabled but misconfigured.
-  using Factory = std::function<std::unique_ptr<Receiver>(const config::NotifierConfig&)>;
+  // Every receiver of its kind that the config enables (none, one, or
+  // several, like the named webhooks); throws config::ConfigError when one
+  // is enabled but misconfigured.
+  using Factory =
+      std::function<std::vector<std::unique_ptr<Receiver>>(const config::NotifierConfig&)>;
 
-  // REQUIRES: `key` not registered yet.
-  void Register(const std::string& key, Factory factory);
+  // REQUIRES: `kind` not registered yet.
+  void Register(const std::string& kind, Factory factory);
 
-  // Every receiver the configuration enables, in key order.
+  // Every receiver the configuration enables, by kind, in the order each
+  // kind lists them. Receiver keys are unique.
   std::vector<std::unique_ptr<Receiver>> CreateEnabled(const config::NotifierConfig& config) const;
 
-  std::vector<std::string> Keys() const;
+  std::vector<std::string> Kinds() const;
 
  private:
   std::map<std::string, Factory> factories_;

@@ -4,6 +4,8 @@
 
 #include <signal.h>
 
+#include <algorithm>
+
 #include "api_fixture.h"
 #include "support/test_receiver.h"
 
@@ -17,6 +19,17 @@ inline std::string NotifierYaml(const std::string& endpoint, const std::string& 
                                 const std::string& http_extra = "") {
   return "clair:\n  notifier:\n" + notifier_extra + "    http:\n      endpoint: " + endpoint +
          "\n" + http_extra;
+}
+
+// Conditions for TestReceiver::WaitUntil.
+inline auto CountAtLeast(std::size_t n) {
+  return [n](const std::vector<ReceivedRequest>& r) { return r.size() >= n; };
+}
+inline auto CountFor(const std::string& name, std::size_t n) {
+  return [name, n](const std::vector<ReceivedRequest>& rs) {
+    return static_cast<std::size_t>(std::count_if(
+               rs.begin(), rs.end(), [&](const auto& r) { return r.notification == name; })) >= n;
+  };
 }
 
 class Api {

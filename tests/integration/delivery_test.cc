@@ -8,16 +8,6 @@
 namespace herald::testing {
 namespace {
 
-auto CountAtLeast(std::size_t n) {
-  return [n](const std::vector<ReceivedRequest>& r) { return r.size() >= n; };
-}
-auto CountFor(const std::string& name, std::size_t n) {
-  return [name, n](const std::vector<ReceivedRequest>& rs) {
-    return static_cast<std::size_t>(std::count_if(
-               rs.begin(), rs.end(), [&](const auto& r) { return r.notification == name; })) >= n;
-  };
-}
-
 TEST(DeliveryTest, ExactPayloadAndHeaders) {
   TestReceiver receiver({});
   HeraldServer server(

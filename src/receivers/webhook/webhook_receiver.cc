@@ -52,13 +52,14 @@ std::optional<std::chrono::milliseconds> RetryAfter(CURL* easy) {
 
 }  // namespace
 
-WebhookReceiver::WebhookReceiver(config::HttpReceiverConfig config, int max_in_flight)
-    : config_(std::move(config)), url_(config_.endpoint), signing_key_([&] {
+WebhookReceiver::WebhookReceiver(std::string key, config::HttpReceiverConfig config,
+                                 int max_in_flight)
+    : key_(std::move(key)), config_(std::move(config)), url_(config_.endpoint), signing_key_([&] {
         try {
           return config_.secret.empty() ? std::string()
                                         : config::DecodeWebhookSecret(config_.secret);
         } catch (const std::invalid_argument& e) {
-          throw config::ConfigError("clair.notifier.http.secret", e.what());
+          throw config::ConfigError("clair.notifier." + key_ + ".secret", e.what());
         }
       }()) {
   EnsureCurlGlobalInit();
@@ -74,7 +75,7 @@ WebhookReceiver::WebhookReceiver(config::HttpReceiverConfig config, int max_in_f
       connect_to_ = MakeHeaderList({route.connect_to});
       static_headers_.push_back(std::move(route.host_header));
     } catch (const std::invalid_argument& e) {
-      throw config::ConfigError("clair.notifier.http.servername", e.what());
+      throw config::ConfigError("clair.notifier." + key_ + ".servername", e.what());
     }
   }
   for (const auto& [name, value] : config_.headers) static_headers_.push_back(name + ": " + value);
@@ -241,11 +242,17 @@ void WebhookReceiver::Loop() {
 }
 
 void Register(notifier::ReceiverRegistry& registry) {
-  registry.Register(kKey,
-                    [](const config::NotifierConfig& cfg) -> std::unique_ptr<notifier::Receiver> {
-                      if (cfg.http.endpoint.empty()) return nullptr;
-                      return std::make_unique<WebhookReceiver>(cfg.http, cfg.concurrency);
-                    });
+  registry.Register("webhook", [](const config::NotifierConfig& cfg) {
+    std::vector<std::unique_ptr<notifier::Receiver>> out;
+    if (!cfg.http.endpoint.empty()) {
+      out.push_back(std::make_unique<WebhookReceiver>(kKey, cfg.http, cfg.concurrency));
+    }
+    for (const auto& [name, webhook] : cfg.webhooks) {
+      out.push_back(
+          std::make_unique<WebhookReceiver>("webhooks." + name, webhook, cfg.concurrency));
+    }
+    return out;
+  });
 }
 
 }  // namespace herald::receivers::webhook

@@ -25,6 +25,7 @@ using util::CurlSlist;
 using util::EnsureCurlGlobalInit;
 using util::MakeHeaderList;
 
+// The key of Clair v1's webhook; named webhooks are webhooks.<name>.
 inline constexpr const char* kKey = "http";
 
 // The exact request body (SPEC §5); with a callback base URL the body also
@@ -33,12 +34,13 @@ std::string Payload(const std::string& name, const std::string& callback);
 
 class WebhookReceiver final : public notifier::Receiver {
  public:
-  // `max_in_flight` bounds the connections to the endpoint. Throws
-  // config::ConfigError when the secret or the servername is malformed.
-  WebhookReceiver(config::HttpReceiverConfig config, int max_in_flight);
+  // `key` is its receiver key ("http" or "webhooks.<name>"). `max_in_flight`
+  // bounds the connections to the endpoint. Throws config::ConfigError when
+  // the secret or the servername is malformed.
+  WebhookReceiver(std::string key, config::HttpReceiverConfig config, int max_in_flight);
   ~WebhookReceiver() override;
 
-  std::string_view key() const override { return kKey; }
+  std::string_view key() const override { return key_; }
   void Send(const notifier::Outgoing& notification, Done done) override;
   void Shutdown() override;
 
@@ -51,6 +53,7 @@ class WebhookReceiver final : public notifier::Receiver {
   CurlEasy TakeEasy();
   void Configure(CURL* easy) const;  // the options every request shares
 
+  const std::string key_;
   const config::HttpReceiverConfig config_;
   std::string url_;                // the endpoint, or its server-name route
   CurlSlist connect_to_;           // set with a servername override

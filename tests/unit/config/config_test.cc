@@ -574,6 +574,23 @@ TEST(ValidateTest, FailuresNameTheKey) {
        "clair.notifier.http.headers.Bad Name"},
       {"clair:\n  notifier:\n    http:\n      headers:\n        X-A: \"a\\r\\nX-B: b\"\n",
        "clair.notifier.http.headers.X-A"},
+      {"clair:\n  notifier:\n    http:\n      secret: \"not base64!\"\n",
+       "clair.notifier.http.secret"},
+      // Named webhooks (SPEC §9): every rule of http, under their own key.
+      {"clair:\n  notifier:\n    webhooks:\n      team:\n        timeout: 1s\n",
+       "clair.notifier.webhooks.team.endpoint"},
+      {"clair:\n  notifier:\n    webhooks:\n      team:\n        endpoint: ftp://x\n",
+       "clair.notifier.webhooks.team.endpoint"},
+      {"clair:\n  notifier:\n    webhooks:\n      team:\n        endpoint: http://h/\n"
+       "        secret: \"not base64!\"\n",
+       "clair.notifier.webhooks.team.secret"},
+      {"clair:\n  notifier:\n    webhooks:\n      team:\n        endpoint: http://h/\n"
+       "        certfile: c.pem\n",
+       "clair.notifier.webhooks.team.keyfile"},
+      {"clair:\n  notifier:\n    webhooks:\n      \"a.b\":\n        endpoint: http://h/\n",
+       "clair.notifier.webhooks.a.b"},
+      {"clair:\n  notifier:\n    webhooks:\n      \"\":\n        endpoint: http://h/\n",
+       "clair.notifier.webhooks."},
   };
   for (const Case& c : cases) {
     EXPECT_EQ(ValidateErrorKey(ParseYaml(c.yaml)), c.key) << c.yaml;
@@ -611,6 +628,50 @@ TEST(ValidateTest, PaginationKeyNeverInMessage) {
   }
 }
 
+TEST(ParseYamlTest, NamedWebhooksTakeEveryKeyOfHttp) {
+  const Config c = ParseYaml(
+      "clair:\n  notifier:\n    webhooks:\n"
+      "      security-team:\n"
+      "        endpoint: https://hooks.example/herald\n"
+      "        servername: hooks.internal\n        cafile: ca.pem\n"
+      "        certfile: c.pem\n        keyfile: k.pem\n        timeout: 2s\n"
+      "        proxy: http://proxy:3128\n        headers: {X-Team: sec}\n"
+      "        secret: whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw\n"
+      "        callback: https://herald.example\n"
+      "      ops:\n        endpoint: http://ops.example/hook\n");
+  ASSERT_EQ(c.notifier.webhooks.size(), 2u);
+  const HttpReceiverConfig& team = c.notifier.webhooks.at("security-team");
+  EXPECT_EQ(team.endpoint, "https://hooks.example/herald");
+  EXPECT_EQ(team.servername, "hooks.internal");
+  EXPECT_EQ(team.cafile, "ca.pem");
+  EXPECT_EQ(team.certfile, "c.pem");
+  EXPECT_EQ(team.keyfile, "k.pem");
+  EXPECT_EQ(team.timeout, seconds(2));
+  EXPECT_EQ(team.proxy, "http://proxy:3128");
+  EXPECT_EQ(team.headers, (std::map<std::string, std::string>{{"X-Team", "sec"}}));
+  EXPECT_EQ(team.secret, "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw");
+  EXPECT_EQ(team.callback, "https://herald.example");
+  // Unset keys keep http's defaults, not the other webhook's values.
+  const HttpReceiverConfig& ops = c.notifier.webhooks.at("ops");
+  EXPECT_EQ(ops.endpoint, "http://ops.example/hook");
+  EXPECT_EQ(ops.timeout, seconds(5));
+  EXPECT_TRUE(ops.secret.empty());
+  EXPECT_TRUE(c.notifier.http.endpoint.empty());
+  EXPECT_NO_THROW(Validate(c));
+}
+
+TEST(ParseYamlTest, MisshapenNamedWebhooksAreNamed) {
+  EXPECT_EQ(ParseErrorKey("clair:\n  notifier:\n    webhooks: [a]\n"), "clair.notifier.webhooks");
+  EXPECT_EQ(ParseErrorKey("clair:\n  notifier:\n    webhooks:\n      team:\n"),
+            "clair.notifier.webhooks.team");
+  EXPECT_EQ(ParseErrorKey("clair:\n  notifier:\n    webhooks:\n      team: {endpoint: "
+                          "http://h/, bogus: 1}\n"),
+            "clair.notifier.webhooks.team.bogus");
+  EXPECT_EQ(ParseErrorKey("clair:\n  notifier:\n    webhooks:\n      team: {endpoint: http://h/}\n"
+                          "      team: {endpoint: http://i/}\n"),
+            "clair.notifier.webhooks.team");
+}
+
 // ---------------------------------------------------------------------------
 // Printing
 
@@ -624,6 +685,20 @@ TEST(ToRedactedYamlTest, RedactsSecrets) {
   const Config back = ParseYaml(yaml);
   EXPECT_EQ(back.api.pagination_key, "<redacted>");
   EXPECT_EQ(back.notifier.http.secret, "<redacted>");
+}
+
+TEST(ToRedactedYamlTest, NamedWebhooksAreRedactedToo) {
+  Config c;
+  c.notifier.webhooks["team"].endpoint = "https://u:hookpass@hooks.example/x";
+  c.notifier.webhooks["team"].secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+  c.notifier.webhooks["team"].headers = {{"Authorization", "Bearer tok"}};
+  const std::string yaml = ToRedactedYaml(c);
+  for (const char* secret : {"hookpass", "MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", "Bearer tok"}) {
+    EXPECT_EQ(yaml.find(secret), std::string::npos) << secret << "\n" << yaml;
+  }
+  const Config back = ParseYaml(yaml);
+  ASSERT_EQ(back.notifier.webhooks.count("team"), 1u);
+  EXPECT_EQ(back.notifier.webhooks.at("team").secret, "<redacted>");
 }
 
 TEST(ToRedactedYamlTest, EmptySecretsStayEmpty) {

@@ -6,6 +6,7 @@
 
 #include <future>
 
+#include "notifier/receiver_registry.h"
 #include "support/process.h"
 #include "support/test_receiver.h"
 
@@ -36,7 +37,7 @@ TEST(WebhookReceiverTest, Any2xxIsSuccess) {
   TestReceiver server({.policy = [&](const ReceivedRequest&, int) {
     return ReceiverAnswer{status, {}};
   }});
-  WebhookReceiver receiver(Config(server.Url()), 4);
+  WebhookReceiver receiver(kKey, Config(server.Url()), 4);
   for (int code : {200, 201, 202, 204, 299}) {
     status = code;
     auto r = SendOne(receiver, "n-" + std::to_string(code));
@@ -51,7 +52,7 @@ TEST(WebhookReceiverTest, OtherStatusesFailWithTheStatus) {
   TestReceiver server({.policy = [&](const ReceivedRequest&, int) {
     return ReceiverAnswer{status, {}};
   }});
-  WebhookReceiver receiver(Config(server.Url()), 4);
+  WebhookReceiver receiver(kKey, Config(server.Url()), 4);
   for (int code : {301, 400, 404, 410, 500, 502}) {
     status = code;
     auto r = SendOne(receiver, "n");
@@ -67,7 +68,7 @@ TEST(WebhookReceiverTest, RetryAfterOn429And503) {
   TestReceiver server({.policy = [&](const ReceivedRequest&, int) {
     return ReceiverAnswer{answer.first, {{"Retry-After", answer.second}}};
   }});
-  WebhookReceiver receiver(Config(server.Url()), 4);
+  WebhookReceiver receiver(kKey, Config(server.Url()), 4);
   answer = {429, "7"};
   EXPECT_EQ(SendOne(receiver, "n").retry_after, std::chrono::seconds(7));
   answer = {503, "120"};
@@ -93,7 +94,7 @@ TEST(WebhookReceiverTest, RetryAfterIsReadFromTheAnswerItCameWith) {
     if (hint) answer.headers["Retry-After"] = "42";
     return answer;
   }});
-  WebhookReceiver receiver(Config(server.Url()), 1);
+  WebhookReceiver receiver(kKey, Config(server.Url()), 1);
   EXPECT_EQ(SendOne(receiver, "n").retry_after, std::chrono::seconds(42));
   hint = false;
   EXPECT_FALSE(SendOne(receiver, "n").retry_after.has_value());
@@ -107,7 +108,7 @@ TEST(WebhookReceiverTest, ATimeoutIsAFailureOfItsOwnKind) {
     released.wait();  // answer only once the test is done with it
     return ReceiverAnswer{};
   }});
-  WebhookReceiver receiver(Config(server.Url()), 4);
+  WebhookReceiver receiver(kKey, Config(server.Url()), 4);
   auto r = SendOne(receiver, "slow");
   release.set_value();
   EXPECT_EQ(r.outcome, model::DeliveryOutcome::kTimeout);
@@ -117,7 +118,7 @@ TEST(WebhookReceiverTest, ATimeoutIsAFailureOfItsOwnKind) {
 
 TEST(WebhookReceiverTest, ConnectionRefusedIsAFailureWithoutStatus) {
   const auto port = herald::testing::FreePort();  // nothing listens there
-  WebhookReceiver receiver(Config("http://127.0.0.1:" + std::to_string(port) + "/hook"), 4);
+  WebhookReceiver receiver(kKey, Config("http://127.0.0.1:" + std::to_string(port) + "/hook"), 4);
   auto r = SendOne(receiver, "n");
   EXPECT_EQ(r.outcome, model::DeliveryOutcome::kFailure);
   EXPECT_FALSE(r.http_status.has_value());
@@ -126,7 +127,7 @@ TEST(WebhookReceiverTest, ConnectionRefusedIsAFailureWithoutStatus) {
 
 TEST(WebhookReceiverTest, ManyInFlightAtOnce) {
   TestReceiver server({.threads = 4});
-  WebhookReceiver receiver(Config(server.Url()), 16);
+  WebhookReceiver receiver(kKey, Config(server.Url()), 16);
   std::vector<std::promise<notifier::SendResult>> done(200);
   std::vector<std::future<notifier::SendResult>> results;
   for (std::size_t i = 0; i < done.size(); ++i) {
@@ -149,11 +150,31 @@ TEST(WebhookReceiverTest, MalformedSecretIsAConfigError) {
   auto c = Config("http://127.0.0.1:9/");
   c.secret = "whsec_not*base64";
   try {
-    WebhookReceiver receiver(c, 1);
+    WebhookReceiver receiver(kKey, c, 1);
     FAIL() << "accepted a malformed secret";
   } catch (const config::ConfigError& e) {
     EXPECT_EQ(e.key(), "clair.notifier.http.secret");
   }
+  // A named webhook's errors name its own key.
+  try {
+    WebhookReceiver receiver("webhooks.security-team", c, 1);
+    FAIL() << "accepted a malformed secret";
+  } catch (const config::ConfigError& e) {
+    EXPECT_EQ(e.key(), "clair.notifier.webhooks.security-team.secret");
+  }
+}
+
+TEST(WebhookReceiverTest, TheRegistryMakesOneReceiverPerWebhook) {
+  notifier::ReceiverRegistry registry;
+  Register(registry);
+  config::NotifierConfig cfg;
+  EXPECT_TRUE(registry.CreateEnabled(cfg).empty());
+  cfg.webhooks["b-team"] = Config("http://127.0.0.1:9/b");
+  cfg.webhooks["a_team"] = Config("http://127.0.0.1:9/a");
+  cfg.http = Config("http://127.0.0.1:9/clair");
+  std::vector<std::string> keys;
+  for (const auto& receiver : registry.CreateEnabled(cfg)) keys.emplace_back(receiver->key());
+  EXPECT_EQ(keys, (std::vector<std::string>{"http", "webhooks.a_team", "webhooks.b-team"}));
 }
 
 }  // namespace
