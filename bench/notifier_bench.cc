@@ -4,6 +4,8 @@
 //   notifier_bench --workload=backlog [--backlog=100000] [--concurrency=256]
 //                  [--store=sqlite|postgres] [--processes=1]   (postgres: a private
 //                  cluster, backlog seeded by one INSERT … generate_series)
+//                  [--webhooks=1]   (N: http plus N-1 named webhooks, each
+//                  to a sink of its own; every notification goes to each)
 //   notifier_bench --workload=steady  [--rate=1000] [--seconds=60]
 //   notifier_bench --workload=idle    [--samples=200]
 //
@@ -62,13 +64,21 @@ ProcessUsage Usage(pid_t pid) {
   return u;
 }
 
-std::string Config(const std::string& sink, long concurrency) {
-  return "clair:\n  notifier:\n    concurrency: " + std::to_string(concurrency) +
-         "\n    http:\n      endpoint: " + sink + "\n";
+// The first sink is Clair v1's http receiver, the others named webhooks.
+std::string Config(const std::vector<std::string>& sinks, long concurrency) {
+  std::string yaml = "clair:\n  notifier:\n    concurrency: " + std::to_string(concurrency) +
+                     "\n    http:\n      endpoint: " + sinks.front() + "\n";
+  if (sinks.size() > 1) yaml += "    webhooks:\n";
+  for (std::size_t i = 1; i < sinks.size(); ++i) {
+    yaml += "      w" + std::to_string(i + 1) + ":\n        endpoint: " + sinks[i] + "\n";
+  }
+  return yaml;
 }
 
 // Writes the backlog, then starts `processes` herald serve on it.
-int Backlog(long backlog, long concurrency, const std::string& store_kind, long processes) {
+int Backlog(long backlog, long concurrency, const std::string& store_kind, long processes,
+            long webhooks) {
+  if (webhooks < 1) throw std::invalid_argument("--webhooks must be at least 1");
   testing::TempDir dir;
   std::unique_ptr<testing::PrivateCluster> cluster;
   std::string db;
@@ -92,19 +102,26 @@ int Backlog(long backlog, long concurrency, const std::string& store_kind, long 
   }
   const double setup_s = MillisSince(created_at) / 1000;
 
-  HttpSink sink(1);
+  std::vector<std::unique_ptr<HttpSink>> sinks;
+  std::vector<std::string> urls;
+  for (long i = 0; i < webhooks; ++i) {
+    sinks.push_back(std::make_unique<HttpSink>(1));
+    urls.push_back(sinks.back()->Url());
+  }
   std::vector<std::unique_ptr<testing::HeraldServer>> heralds;
   for (long i = 0; i < processes; ++i) {
     heralds.push_back(std::make_unique<testing::HeraldServer>(
-        testing::HeraldServer::Options{.config_yaml = Config(sink.Url(), concurrency),
+        testing::HeraldServer::Options{.config_yaml = Config(urls, concurrency),
                                        .args = {"--log-level", "warn"},
                                        .database = db}));
   }
   const auto launched = Clock::now();
   for (auto& h : heralds) h->Start();
-  if (!sink.WaitForDistinct(static_cast<std::size_t>(backlog), std::chrono::minutes(30))) {
-    throw std::runtime_error("only " + std::to_string(sink.distinct()) + " of " +
-                             std::to_string(backlog) + " arrived");
+  for (auto& sink : sinks) {
+    if (!sink->WaitForDistinct(static_cast<std::size_t>(backlog), std::chrono::minutes(30))) {
+      throw std::runtime_error("only " + std::to_string(sink->distinct()) + " of " +
+                               std::to_string(backlog) + " arrived");
+    }
   }
   ProcessUsage usage;
   for (auto& h : heralds) {
@@ -112,25 +129,34 @@ int Backlog(long backlog, long concurrency, const std::string& store_kind, long 
     usage.cpu_seconds += u.cpu_seconds;
     usage.peak_rss_mb = std::max(usage.peak_rss_mb, u.peak_rss_mb);
   }
-  const double span_s =
-      std::chrono::duration<double>(sink.last_new_arrival() - sink.first_arrival()).count();
-  const double from_launch_s =
-      std::chrono::duration<double>(sink.last_new_arrival() - launched).count();
+  HttpSink::Clock::time_point first = sinks.front()->first_arrival();
+  HttpSink::Clock::time_point last = sinks.front()->last_new_arrival();
+  std::size_t requests = 0;
+  for (auto& sink : sinks) {
+    first = std::min(first, sink->first_arrival());
+    last = std::max(last, sink->last_new_arrival());
+    requests += sink->requests();
+  }
+  const double span_s = std::chrono::duration<double>(last - first).count();
+  const double from_launch_s = std::chrono::duration<double>(last - launched).count();
   for (auto& h : heralds) h->Stop(SIGTERM);
-  json out = {{"bench", "notifier"},
-              {"workload", "backlog"},
-              {"store", store_kind},
-              {"processes", processes},
-              {"backlog", backlog},
-              {"concurrency", concurrency},
-              {"setup_s", setup_s},
-              {"deliver_s", span_s},
-              {"deliveries_per_s", static_cast<double>(backlog) / span_s},
-              {"from_launch_s", from_launch_s},
-              {"requests", sink.requests()},
-              {"duplicates", sink.requests() - static_cast<std::size_t>(backlog)},
-              {"herald_cpu_s", usage.cpu_seconds},
-              {"herald_peak_rss_mb", usage.peak_rss_mb}};
+  json out = {
+      {"bench", "notifier"},
+      {"workload", "backlog"},
+      {"store", store_kind},
+      {"processes", processes},
+      {"backlog", backlog},
+      {"concurrency", concurrency},
+      {"setup_s", setup_s},
+      {"deliver_s", span_s},
+      {"deliveries_per_s", static_cast<double>(backlog) / span_s},
+      {"from_launch_s", from_launch_s},
+      {"webhooks", webhooks},
+      {"requests", requests},
+      {"duplicates", requests - static_cast<std::size_t>(backlog * webhooks)},
+      {"herald_cpu_s", usage.cpu_seconds},
+      {"herald_cpu_us_per_notification", usage.cpu_seconds * 1e6 / static_cast<double>(backlog)},
+      {"herald_peak_rss_mb", usage.peak_rss_mb}};
   std::cout << out.dump() << std::endl;
   return 0;
 }
@@ -173,7 +199,7 @@ std::vector<double> Latencies(testing::HttpClient& client, const std::string& ap
 int Steady(long rate, long duration_s) {
   HttpSink sink(1);
   testing::HeraldServer herald(
-      {.config_yaml = Config(sink.Url(), 64), .args = {"--log-level", "warn"}});
+      {.config_yaml = Config({sink.Url()}, 64), .args = {"--log-level", "warn"}});
   herald.Start();
   testing::HttpClient client;
   const std::string api = herald.ApiUrl();
@@ -217,7 +243,7 @@ int Steady(long rate, long duration_s) {
 int Idle(long samples) {
   HttpSink sink(1);
   testing::HeraldServer herald(
-      {.config_yaml = Config(sink.Url(), 64), .args = {"--log-level", "warn"}});
+      {.config_yaml = Config({sink.Url()}, 64), .args = {"--log-level", "warn"}});
   herald.Start();
   testing::HttpClient client;
   const std::string api = herald.ApiUrl();
@@ -259,7 +285,8 @@ int Run(int argc, char** argv) {
   const std::string workload = StringFlag(argc, argv, "workload", "backlog");
   if (workload == "backlog") {
     return Backlog(FlagOr(argc, argv, "backlog", 100000), FlagOr(argc, argv, "concurrency", 256),
-                   StringFlag(argc, argv, "store", "sqlite"), FlagOr(argc, argv, "processes", 1));
+                   StringFlag(argc, argv, "store", "sqlite"), FlagOr(argc, argv, "processes", 1),
+                   FlagOr(argc, argv, "webhooks", 1));
   }
   if (workload == "steady") {
     return Steady(FlagOr(argc, argv, "rate", 1000), FlagOr(argc, argv, "seconds", 60));
