@@ -26,10 +26,4 @@ std::vector<std::unique_ptr<Receiver>> ReceiverRegistry::CreateEnabled(
   return out;
 }
 
-std::vector<std::string> ReceiverRegistry::Kinds() const {
-  std::vector<std::string> kinds;
-  for (const auto& [kind, factory] : factories_) kinds.push_back(kind);
-  return kinds;
-}
-
 }  // namespace herald::notifier

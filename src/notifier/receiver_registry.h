@@ -29,8 +29,6 @@ class ReceiverRegistry {
   // kind lists them. Receiver keys are unique.
   std::vector<std::unique_ptr<Receiver>> CreateEnabled(const config::NotifierConfig& config) const;
 
-  std::vector<std::string> Kinds() const;
-
  private:
   std::map<std::string, Factory> factories_;
 };
