@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "config/yaml_document.h"
+#include "model/severity.h"
 #include "util/crypto.h"
 
 namespace herald::config {
@@ -410,6 +411,15 @@ bool IsSensitiveHeader(const std::string& name) {
   return false;
 }
 
+// A receiver's `filter` map (SPEC §9).
+Handler Filter(ReceiverFilter& out) {
+  return [&out](const YAML::Node& node, const std::string& path) {
+    WalkMap(
+        node, path,
+        {{"minSeverity", String(out.min_severity)}, {"namespaces", StringList(out.namespaces)}});
+  };
+}
+
 // Every key of `http` (SPEC §5): the same for each named webhook (§9).
 std::vector<Field> WebhookFields(HttpReceiverConfig& http) {
   return {
@@ -418,6 +428,7 @@ std::vector<Field> WebhookFields(HttpReceiverConfig& http) {
       {"keyfile", String(http.keyfile)},   {"timeout", GoDuration(http.timeout)},
       {"proxy", String(http.proxy)},       {"headers", Headers(http.headers)},
       {"secret", String(http.secret)},     {"callback", String(http.callback)},
+      {"filter", Filter(http.filter)},
   };
 }
 
@@ -468,6 +479,20 @@ void EmitInt(YAML::Emitter& out, std::string_view key, T value) {
   out << YAML::Key << std::string(key) << YAML::Value << static_cast<std::int64_t>(value);
 }
 
+// Printed only when set, so that a Clair v1 file prints as it always did.
+void EmitFilter(YAML::Emitter& out, const ReceiverFilter& filter) {
+  if (filter.empty()) {
+    return;
+  }
+  out << YAML::Key << "filter" << YAML::Value << YAML::BeginMap;
+  EmitString(out, "minSeverity", filter.min_severity);
+  out << YAML::Key << "namespaces" << YAML::Value << YAML::Flow << YAML::BeginSeq;
+  for (const auto& name : filter.namespaces) {
+    out << YAML::DoubleQuoted << name;
+  }
+  out << YAML::EndSeq << YAML::EndMap;
+}
+
 // A webhook's map, secrets and passwords redacted.
 void EmitWebhook(YAML::Emitter& out, const HttpReceiverConfig& http) {
   out << YAML::BeginMap;
@@ -491,6 +516,7 @@ void EmitWebhook(YAML::Emitter& out, const HttpReceiverConfig& http) {
   }
   EmitSecret(out, "secret", http.secret);
   EmitString(out, "callback", RedactUrlPassword(http.callback));
+  EmitFilter(out, http.filter);
   out << YAML::EndMap;
 }
 
@@ -603,8 +629,35 @@ Config LoadFile(const std::string& path) {
 
 namespace {
 
+// `path` is the receiver's dotted key.
+void ValidateFilter(const ReceiverFilter& filter, const std::string& path) {
+  if (!filter.min_severity.empty() && !model::ParseSeverity(filter.min_severity)) {
+    std::string known;
+    for (auto s : model::kSeverities) known += (known.empty() ? "" : ", ") + std::string(s);
+    throw ConfigError(
+        path + ".filter.minSeverity",
+        "\"" + filter.min_severity + "\" is not a severity; expected one of: " + known);
+  }
+  for (std::size_t i = 0; i < filter.namespaces.size(); ++i) {
+    const std::string& name = filter.namespaces[i];
+    const std::string key = path + ".filter.namespaces[" + std::to_string(i) + "]";
+    // A namespace is "<distribution>:<version>"; "debian:*" means every
+    // Debian release. Any other '*' would silently match nothing.
+    const std::size_t star = name.find('*');
+    const bool prefix =
+        star != std::string::npos && star + 1 == name.size() && star >= 2 && name[star - 1] == ':';
+    if (name.empty() || name.find_first_of(" \t\r\n") != std::string::npos ||
+        (star != std::string::npos && !prefix)) {
+      throw ConfigError(key, "\"" + name +
+                                 "\" is not a namespace; expected an exact name such as "
+                                 "\"debian:12\", or \"debian:*\" for every version");
+    }
+  }
+}
+
 // The rules for `http` and for each named webhook; `path` is its dotted key.
 void ValidateWebhook(const HttpReceiverConfig& http, const std::string& path) {
+  ValidateFilter(http.filter, path);
   RequireHttpUrl(http.endpoint, path + ".endpoint");
   RequireHttpUrl(http.callback, path + ".callback");
   RequireHttpUrl(http.proxy, path + ".proxy");

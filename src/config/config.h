@@ -65,6 +65,14 @@ struct AnalyzerConfig {
   int concurrency = 4;                          // layers analysed at once
 };
 
+// Which notifications a receiver is sent (SPEC §9). Empty fields match
+// every notification.
+struct ReceiverFilter {
+  std::string min_severity;             // "" or one of Clair v1's severities
+  std::vector<std::string> namespaces;  // exact names, or "prefix:*"
+  bool empty() const { return min_severity.empty() && namespaces.empty(); }
+};
+
 struct HttpReceiverConfig {
   std::string endpoint;  // the receiver is enabled when this is set
   std::string servername;
@@ -76,6 +84,7 @@ struct HttpReceiverConfig {
   std::map<std::string, std::string> headers;
   std::string secret;  // secret: redacted when printed
   std::string callback;
+  ReceiverFilter filter;  // Herald: which notifications it is sent
 };
 
 struct NotifierConfig {

@@ -9,7 +9,9 @@
 
 namespace herald::model {
 
-enum class DeliveryOutcome { kSuccess, kFailure, kTimeout };
+// kFiltered: the receiver's filter did not match (SPEC §9); no request was
+// made, and it counts as done for the round.
+enum class DeliveryOutcome { kSuccess, kFailure, kTimeout, kFiltered };
 
 inline std::string_view ToString(DeliveryOutcome outcome) {
   switch (outcome) {
@@ -19,6 +21,8 @@ inline std::string_view ToString(DeliveryOutcome outcome) {
       return "failure";
     case DeliveryOutcome::kTimeout:
       return "timeout";
+    case DeliveryOutcome::kFiltered:
+      return "filtered";
   }
   return "failure";
 }
@@ -27,6 +31,7 @@ inline std::optional<DeliveryOutcome> ParseDeliveryOutcome(std::string_view text
   if (text == "success") return DeliveryOutcome::kSuccess;
   if (text == "failure") return DeliveryOutcome::kFailure;
   if (text == "timeout") return DeliveryOutcome::kTimeout;
+  if (text == "filtered") return DeliveryOutcome::kFiltered;
   return std::nullopt;
 }
 

@@ -19,4 +19,13 @@ inline std::optional<std::string_view> ParseSeverity(std::string_view text) {
   return std::nullopt;
 }
 
+// Where `text` stands in kSeverities (Unknown 0 … Defcon1 6), or nullopt
+// when it is not a severity.
+inline std::optional<int> SeverityRank(std::string_view text) {
+  for (std::size_t i = 0; i < kSeverities.size(); ++i) {
+    if (kSeverities[i] == text) return static_cast<int>(i);
+  }
+  return std::nullopt;
+}
+
 }  // namespace herald::model

@@ -149,15 +149,16 @@ void Engine::SendTo(Held& held, const std::vector<std::string>& keys, std::int64
                   (progress == held.claim.progress.end() ? 0 : progress->second.attempts) + 1,
                   {}};
     ++held.outstanding;
-    (*receiver)->Send({held.claim.name, held.claim.round},
-                      [this, meta = std::move(meta)](SendResult result) mutable {
-                        meta.result = std::move(result);
-                        {
-                          std::lock_guard lock(mu_);
-                          finished_.push_back(std::move(meta));
-                        }
-                        cv_.notify_one();
-                      });
+    (*receiver)->Send(
+        {held.claim.name, held.claim.round, held.claim.namespace_name, held.claim.severity},
+        [this, meta = std::move(meta)](SendResult result) mutable {
+          meta.result = std::move(result);
+          {
+            std::lock_guard lock(mu_);
+            finished_.push_back(std::move(meta));
+          }
+          cv_.notify_one();
+        });
   }
 }
 

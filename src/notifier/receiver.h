@@ -25,9 +25,14 @@ struct SendResult {
 // What one attempt sends. `round` counts from 1, as in the deliveries log;
 // receivers that can carry an id (webhook-id, message-id) derive it from
 // both, so it is stable across the attempts of a round and new each round.
+// `namespace_name` and `severity` (the higher of Old and New) let a filter
+// decide without reading the notification; absent for a notification whose
+// vulnerability could not be read back.
 struct Outgoing {
   std::string name;
   int round = 1;
+  std::optional<std::string> namespace_name;
+  std::optional<std::string> severity;
 };
 
 class Receiver {

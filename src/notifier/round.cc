@@ -42,7 +42,9 @@ void ApplyResult(model::RoundProgress& progress, const std::string& receiver,
                  double unit_random) {
   auto& p = progress[receiver];
   ++p.attempts;
-  if (result.outcome == model::DeliveryOutcome::kSuccess) {
+  // A filtered notification is not for this receiver: done, like a success.
+  if (result.outcome == model::DeliveryOutcome::kSuccess ||
+      result.outcome == model::DeliveryOutcome::kFiltered) {
     p.succeeded = true;
     return;
   }

@@ -88,6 +88,8 @@ class InventoryDialect {
     std::optional<std::string> new_snapshot;
     std::int64_t old_layer_count = 0;
     std::int64_t new_layer_count = 0;
+    std::string namespace_name;  // of the vulnerability, for receivers' filters
+    std::string severity;        // the higher of Old's and New's
   };
   // Pending notifications due at `created_ms`; returns their ids in order.
   virtual std::vector<std::int64_t> InsertNotifications(const std::vector<NewNotification>& rows,

@@ -7,6 +7,7 @@
 #include <tuple>
 #include <unordered_set>
 
+#include "model/severity.h"
 #include "store/affected.h"
 #include "store/vulnerability_snapshot.h"
 #include "util/uuid.h"
@@ -67,6 +68,20 @@ std::vector<std::string> LayersAffectedBy(
   return db.LayersIntroducing(affected);
 }
 
+// What receivers' filters match a notification on (SPEC §9): the namespace
+// (both sides share it) and the higher of the two severities.
+std::string NamespaceOf(const VulnerabilityChange& change) {
+  return change.after ? change.after->namespace_name : change.before->namespace_name;
+}
+
+std::string HigherSeverity(const VulnerabilityChange& change) {
+  if (!change.before) return change.after->severity;
+  if (!change.after) return change.before->severity;
+  const int before = model::SeverityRank(change.before->severity).value_or(-1);
+  const int after = model::SeverityRank(change.after->severity).value_or(-1);
+  return before > after ? change.before->severity : change.after->severity;
+}
+
 // Every package the vulnerabilities name, each once.
 std::vector<InventoryDialect::Package> PackagesOf(
     const std::vector<const model::Vulnerability*>& sides) {
@@ -100,7 +115,8 @@ void Notify(InventoryDialect& db, const std::vector<VulnerabilityChange*>& chang
     if (policy.only_if_affected && old_layers.empty() && new_layers.empty()) continue;
     rows.push_back({util::NewUuid(), Snapshot(change->before), Snapshot(change->after),
                     static_cast<std::int64_t>(old_layers.size()),
-                    static_cast<std::int64_t>(new_layers.size())});
+                    static_cast<std::int64_t>(new_layers.size()), NamespaceOf(*change),
+                    HigherSeverity(*change)});
     layers.emplace_back(std::move(old_layers), std::move(new_layers));
     notified.push_back(change);
   }

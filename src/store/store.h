@@ -116,6 +116,11 @@ struct ClaimedNotification {
   int round = 1;
   std::int64_t lease_token = 0;  // the fencing token of this claim
   model::RoundProgress progress;
+  // What receivers' filters look at (SPEC §9): the vulnerability's namespace
+  // and the higher of its Old and New severities. Absent when a row written
+  // before schema v4 had a snapshot that could not be read.
+  std::optional<std::string> namespace_name;
+  std::optional<std::string> severity;
 };
 
 struct LeaseRef {

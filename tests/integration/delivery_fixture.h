@@ -37,9 +37,11 @@ class Api {
   explicit Api(const HeraldServer& server) : base_(server.ApiUrl()) {}
 
   // Creates one notification (a new vulnerability) and returns its name.
-  std::string MakeNotification(const std::string& vuln) {
-    auto r = client_.Post(base_ + "/v1/namespaces/debian:8/vulnerabilities",
-                          R"({"Vulnerability":{"Name":")" + vuln + R"(","Severity":"Low"}})");
+  std::string MakeNotification(const std::string& vuln, const std::string& ns = "debian:8",
+                               const std::string& severity = "Low") {
+    auto r = client_.Post(
+        base_ + "/v1/namespaces/" + ns + "/vulnerabilities",
+        R"({"Vulnerability":{"Name":")" + vuln + R"(","Severity":")" + severity + R"("}})");
     EXPECT_EQ(r.status, 201) << r.body;
     return Newest();
   }

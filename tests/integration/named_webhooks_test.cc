@@ -81,6 +81,59 @@ TEST(NamedWebhooksTest, ARoundFailsWhenOneWebhookRunsOutOfAttempts) {
   EXPECT_NE(metrics.find("backend=\"webhooks.down\""), std::string::npos) << metrics;
 }
 
+// Filters (SPEC §9): a webhook is sent only what its filter matches; what
+// it leaves out is logged `filtered`, with no request, and counts as done.
+TEST(NamedWebhooksTest, FiltersChooseWhatEachWebhookIsSent) {
+  TestReceiver all({});
+  TestReceiver critical({});
+  TestReceiver alpine({});
+  HeraldServer server(
+      {.config_yaml = "clair:\n  notifier:\n    http:\n      endpoint: " + all.Url() +
+                      "\n    webhooks:\n"
+                      "      critical:\n        endpoint: " +
+                      critical.Url() +
+                      "\n        filter: {minSeverity: Critical}\n"
+                      "      alpine:\n        endpoint: " +
+                      alpine.Url() + "\n        filter: {namespaces: [\"alpine:*\"]}\n"});
+  server.Start();
+  Api api(server);
+  const std::string high = api.MakeNotification("CVE-HIGH", "debian:8", "High");
+  const std::string worst = api.MakeNotification("CVE-WORST", "alpine:v3.18", "Critical");
+
+  ASSERT_TRUE(api.WaitForStatus(high, "notified", seconds(20)));
+  ASSERT_TRUE(api.WaitForStatus(worst, "notified", seconds(20)));
+  EXPECT_EQ(all.RequestsFor(high).size(), 1u);
+  EXPECT_EQ(critical.RequestsFor(high).size(), 0u);
+  EXPECT_EQ(alpine.RequestsFor(high).size(), 0u);
+  for (TestReceiver* receiver : {&all, &critical, &alpine}) {
+    EXPECT_EQ(receiver->RequestsFor(worst).size(), 1u);
+  }
+
+  const auto by = ByReceiver(api.WaitForDeliveries(high, 3, seconds(10)));
+  ASSERT_EQ(by.at("webhooks.critical").size(), 1u);
+  json filtered = by.at("webhooks.critical")[0];
+  filtered.erase("Started");
+  EXPECT_EQ(filtered, json::parse(R"({"Receiver": "webhooks.critical", "Round": 1, "Attempt": 1,
+      "DurationMs": 0, "Outcome": "filtered",
+      "Error": "severity High is below minSeverity Critical"})"));
+  ASSERT_EQ(by.at("webhooks.alpine").size(), 1u);
+  EXPECT_EQ(by.at("webhooks.alpine")[0]["Outcome"], "filtered");
+  EXPECT_EQ(by.at("webhooks.alpine")[0]["Error"],
+            "namespace debian:8 is not in the filter's namespaces");
+  EXPECT_EQ(by.at("http")[0]["Outcome"], "success");
+
+  HttpClient client;
+  const std::string metrics = client.Get(server.HealthUrl() + "/metrics").body;
+  EXPECT_NE(metrics.find("herald_notifier_deliveries_total{backend=\"webhooks.critical\","
+                         "outcome=\"filtered\"} 1"),
+            std::string::npos)
+      << metrics;
+  EXPECT_NE(metrics.find("herald_notifier_deliveries_total{backend=\"webhooks.critical\","
+                         "outcome=\"success\"} 1"),
+            std::string::npos)
+      << metrics;
+}
+
 TEST(NamedWebhooksTest, AMalformedNamedWebhookIsRefusedNamingItsKey) {
   TempDir dir;
   WriteFile(dir.File("config.yaml"),

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <unordered_map>
 
+#include "notifier/receiver_filter.h"
 #include "receivers/webhook/server_name_route.h"
 #include "receivers/webhook/signature.h"
 
@@ -245,11 +246,13 @@ void Register(notifier::ReceiverRegistry& registry) {
   registry.Register("webhook", [](const config::NotifierConfig& cfg) {
     std::vector<std::unique_ptr<notifier::Receiver>> out;
     if (!cfg.http.endpoint.empty()) {
-      out.push_back(std::make_unique<WebhookReceiver>(kKey, cfg.http, cfg.concurrency));
+      out.push_back(notifier::WithFilter(
+          std::make_unique<WebhookReceiver>(kKey, cfg.http, cfg.concurrency), cfg.http.filter));
     }
     for (const auto& [name, webhook] : cfg.webhooks) {
-      out.push_back(
-          std::make_unique<WebhookReceiver>("webhooks." + name, webhook, cfg.concurrency));
+      out.push_back(notifier::WithFilter(
+          std::make_unique<WebhookReceiver>("webhooks." + name, webhook, cfg.concurrency),
+          webhook.filter));
     }
     return out;
   });

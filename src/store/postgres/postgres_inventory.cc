@@ -269,8 +269,11 @@ std::vector<std::int64_t> PostgresInventory::InsertNotifications(
   std::vector<std::string> names;
   std::vector<std::optional<std::string>> old_snapshots, new_snapshots;
   std::vector<std::optional<std::int64_t>> old_counts, new_counts;
+  std::vector<std::string> namespaces, severities;
   for (const NewNotification& row : rows) {
     names.push_back(row.name);
+    namespaces.push_back(row.namespace_name);
+    severities.push_back(row.severity);
     old_snapshots.push_back(row.old_snapshot);
     new_snapshots.push_back(row.new_snapshot);
     old_counts.emplace_back(row.old_layer_count);
@@ -278,12 +281,12 @@ std::vector<std::int64_t> PostgresInventory::InsertNotifications(
   }
   Rows r = c_.Exec(
       "INSERT INTO notifications (name, created_ms, old_snapshot, new_snapshot, "
-      "old_layer_count, new_layer_count, status, due_ms) "
-      "SELECT u.name, $6, u.old, u.new, u.old_count, u.new_count, 'pending', $6 "
-      "FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::bigint[]) "
-      "AS u(name, old, new, old_count, new_count) RETURNING id, name",
+      "old_layer_count, new_layer_count, status, due_ms, namespace, severity) "
+      "SELECT u.name, $6, u.old, u.new, u.old_count, u.new_count, 'pending', $6, u.ns, u.sev "
+      "FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::bigint[], $7::text[], "
+      "$8::text[]) AS u(name, old, new, old_count, new_count, ns, sev) RETURNING id, name",
       {TextArray(names), TextArray(old_snapshots), TextArray(new_snapshots), IntArray(old_counts),
-       IntArray(new_counts), S(created_ms)});
+       IntArray(new_counts), S(created_ms), TextArray(namespaces), TextArray(severities)});
   // RETURNING promises no order: match the rows by their unique name.
   std::map<std::string, std::int64_t> by_name;
   for (int i = 0; i < r.size(); ++i) by_name[r.Text(i, 1)] = r.Int(i, 0);

@@ -474,7 +474,8 @@ std::vector<ClaimedNotification> PostgresStore::ClaimDue(const std::string& owne
       "ELSE n.receiver_state END, "
       "status = CASE WHEN n.status IN ('notified', 'failed') THEN 'pending' ELSE n.status END "
       "FROM due WHERE n.id = due.id "
-      "RETURNING n.id, n.name, n.created_ms, n.round, n.lease_token, n.receiver_state",
+      "RETURNING n.id, n.name, n.created_ms, n.round, n.lease_token, n.receiver_state, "
+      "n.namespace, n.severity",
       {owner, S(now_ms), S(lease_until_ms), S(limit)});
   tx.Commit();
   std::vector<ClaimedNotification> out;
@@ -487,6 +488,8 @@ std::vector<ClaimedNotification> PostgresStore::ClaimDue(const std::string& owne
     n.round = static_cast<int>(r.Int(i, 3));
     n.lease_token = r.Int(i, 4);
     n.progress = ProgressFromJson(r.Text(i, 5), n.name);
+    if (!r.IsNull(i, 6)) n.namespace_name = r.Text(i, 6);
+    if (!r.IsNull(i, 7)) n.severity = r.Text(i, 7);
     out.push_back(std::move(n));
   }
   return out;

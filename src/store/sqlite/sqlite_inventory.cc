@@ -188,14 +188,19 @@ std::vector<std::int64_t> SqliteInventory::InsertNotifications(
     const std::vector<NewNotification>& rows, std::int64_t created_ms) {
   auto& ins = c_.Prepare(
       "INSERT INTO notifications (name, created_ms, old_snapshot, new_snapshot, "
-      "old_layer_count, new_layer_count, status, due_ms) VALUES (?, ?, ?, ?, ?, ?, 'pending', ?2)");
+      "old_layer_count, new_layer_count, status, due_ms, namespace, severity) "
+      "VALUES (?, ?, ?, ?, ?, ?, 'pending', ?2, ?7, ?8)");
   std::vector<std::int64_t> ids;
   ids.reserve(rows.size());
   for (const NewNotification& row : rows) {
     ins.Reset().Bind(1, row.name).Bind(2, created_ms);
     row.old_snapshot ? ins.Bind(3, *row.old_snapshot) : ins.Bind(3, std::nullopt);
     row.new_snapshot ? ins.Bind(4, *row.new_snapshot) : ins.Bind(4, std::nullopt);
-    ins.Bind(5, row.old_layer_count).Bind(6, row.new_layer_count).Run();
+    ins.Bind(5, row.old_layer_count)
+        .Bind(6, row.new_layer_count)
+        .Bind(7, row.namespace_name)
+        .Bind(8, row.severity)
+        .Run();
     ids.push_back(c_.LastInsertRowId());
   }
   return ids;

@@ -480,7 +480,8 @@ std::vector<ClaimedNotification> SqliteStore::ClaimDue(const std::string& owner,
   auto& st = c.Prepare(
       "UPDATE notifications SET lease_owner = ?1, lease_token = lease_token + 1, due_ms = ?3 "
       "WHERE id IN (SELECT id FROM notifications WHERE due_ms <= ?2 ORDER BY due_ms LIMIT ?4) "
-      "RETURNING id, name, created_ms, round, lease_token, receiver_state, status");
+      "RETURNING id, name, created_ms, round, lease_token, receiver_state, status, namespace, "
+      "severity");
   st.Bind(1, owner)
       .Bind(2, now_ms)
       .Bind(3, lease_until_ms)
@@ -494,6 +495,8 @@ std::vector<ClaimedNotification> SqliteStore::ClaimDue(const std::string& owner,
     n.created_ms = st.Int(2);
     n.round = static_cast<int>(st.Int(3));
     n.lease_token = st.Int(4);
+    if (!st.IsNull(7)) n.namespace_name = st.Text(7);
+    if (!st.IsNull(8)) n.severity = st.Text(8);
     const std::string_view status = st.TextView(6);
     if (status == "notified" || status == "failed") {
       reopened.push_back(out.size());  // the last round ended: a new one starts

@@ -591,6 +591,18 @@ TEST(ValidateTest, FailuresNameTheKey) {
        "clair.notifier.webhooks.a.b"},
       {"clair:\n  notifier:\n    webhooks:\n      \"\":\n        endpoint: http://h/\n",
        "clair.notifier.webhooks."},
+      // Filters (SPEC §9): Clair v1's severity spelling, namespace patterns.
+      {"clair:\n  notifier:\n    http:\n      filter: {minSeverity: high}\n",
+       "clair.notifier.http.filter.minSeverity"},
+      {"clair:\n  notifier:\n    webhooks:\n      team:\n        endpoint: http://h/\n"
+       "        filter: {namespaces: [\"debian:12\", \"debian*\"]}\n",
+       "clair.notifier.webhooks.team.filter.namespaces[1]"},
+      {"clair:\n  notifier:\n    http:\n      filter: {namespaces: [\"*\"]}\n",
+       "clair.notifier.http.filter.namespaces[0]"},
+      {"clair:\n  notifier:\n    http:\n      filter: {namespaces: [\"debian:*:x\"]}\n",
+       "clair.notifier.http.filter.namespaces[0]"},
+      {"clair:\n  notifier:\n    http:\n      filter: {namespaces: [\"\"]}\n",
+       "clair.notifier.http.filter.namespaces[0]"},
   };
   for (const Case& c : cases) {
     EXPECT_EQ(ValidateErrorKey(ParseYaml(c.yaml)), c.key) << c.yaml;
@@ -658,6 +670,32 @@ TEST(ParseYamlTest, NamedWebhooksTakeEveryKeyOfHttp) {
   EXPECT_TRUE(ops.secret.empty());
   EXPECT_TRUE(c.notifier.http.endpoint.empty());
   EXPECT_NO_THROW(Validate(c));
+}
+
+TEST(ParseYamlTest, EveryWebhookTakesAFilter) {
+  const Config c = ParseYaml(
+      "clair:\n  notifier:\n"
+      "    http:\n      endpoint: http://all.example/\n"
+      "      filter: {minSeverity: Critical}\n"
+      "    webhooks:\n      security-team:\n        endpoint: https://hooks.example/herald\n"
+      "        filter: {minSeverity: High, namespaces: [\"debian:*\", \"alpine:v3.18\"]}\n"
+      "      ops:\n        endpoint: http://ops.example/hook\n");
+  EXPECT_EQ(c.notifier.http.filter.min_severity, "Critical");
+  EXPECT_TRUE(c.notifier.http.filter.namespaces.empty());
+  const ReceiverFilter& team = c.notifier.webhooks.at("security-team").filter;
+  EXPECT_EQ(team.min_severity, "High");
+  EXPECT_EQ(team.namespaces, (std::vector<std::string>{"debian:*", "alpine:v3.18"}));
+  EXPECT_TRUE(c.notifier.webhooks.at("ops").filter.empty());
+  EXPECT_NO_THROW(Validate(c));
+  EXPECT_EQ(ParseErrorKey("clair:\n  notifier:\n    http:\n      filter: {severity: High}\n"),
+            "clair.notifier.http.filter.severity");
+  EXPECT_EQ(ParseErrorKey("clair:\n  notifier:\n    http:\n      filter: {namespaces: debian}\n"),
+            "clair.notifier.http.filter.namespaces");
+  // Printed back, a filter reads as itself; an empty one is not printed.
+  const Config back = ParseYaml(ToRedactedYaml(c));
+  EXPECT_EQ(back.notifier.webhooks.at("security-team").filter.namespaces, team.namespaces);
+  EXPECT_EQ(back.notifier.http.filter.min_severity, "Critical");
+  EXPECT_EQ(ToRedactedYaml(Config{}).find("filter"), std::string::npos);
 }
 
 TEST(ParseYamlTest, MisshapenNamedWebhooksAreNamed) {

@@ -98,6 +98,17 @@ TEST(RoundTest, ExhaustedAttemptsFailTheRoundWithoutAHotLoop) {
   EXPECT_EQ(d.due_ms, 1000 + 10 * 60'000);
 }
 
+// A receiver whose filter left the notification out is done with it.
+TEST(RoundTest, FilteredCountsAsDoneForThatReceiver) {
+  RoundPolicy p;
+  model::RoundProgress progress;
+  ApplyResult(progress, "amqp", {model::DeliveryOutcome::kFiltered, {}, "", 0, {}}, p, 0, 0.5);
+  EXPECT_TRUE(DueReceivers(progress, {"amqp", "http"}, p, 0) == std::vector<std::string>{"http"});
+  EXPECT_EQ(Decide(progress, {"amqp", "http"}, p, 0).status, model::NotificationStatus::kPending);
+  ApplyResult(progress, "http", Success(), p, 0, 0.5);
+  EXPECT_TRUE(Decide(progress, {"amqp", "http"}, p, 0).succeeded);
+}
+
 TEST(RoundTest, OneExhaustedAndOneSucceededIsFailed) {
   RoundPolicy p;
   p.attempts = 1;

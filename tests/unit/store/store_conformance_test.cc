@@ -4,6 +4,7 @@
 #include <atomic>
 
 #include "inventory/vulnerability_changes.h"
+#include "store/migrations.h"
 #include "store_factory.h"
 
 namespace herald::store::testing {
@@ -45,6 +46,25 @@ class StoreConformanceTest : public ::testing::TestWithParam<StoreFactory> {
     auto n = store().GetNotification(notification);
     EXPECT_TRUE(n.has_value());
     return store().NotificationLayers(n->summary.id, side, 0, 10000);
+  }
+
+  // Four notifications of one vulnerability whose severity changes.
+  struct SeverityChanges {
+    std::string created, raised, lowered, removed;
+  };
+  SeverityChanges PostSeverityChanges() {
+    SeverityChanges out;
+    Vulnerability v = MakeVuln("CVE-F1", {});
+    v.severity = "Medium";
+    out.created = *Post(v).notification_name;  // New only: Medium
+    v.severity = "Critical";
+    out.raised = *Post(v).notification_name;  // Medium → Critical
+    v.severity = "Low";
+    out.lowered = *Post(v).notification_name;  // Critical → Low: still Critical
+    out.removed = *store()
+                       .ChangeVulnerability("debian:8", "CVE-F1", inventory::Remove())
+                       .notification_name;  // Old only: Low
+    return out;
   }
 
   util::ManualClock clock_;
@@ -349,6 +369,53 @@ TEST_P(StoreConformanceTest, DamagedProgressRestartsThatRoundAndBlocksNothing) {
     EXPECT_TRUE(store().CompleteRounds("p", {done}).empty());
   }
   for (const auto& name : names) EXPECT_EQ(Status(name), model::NotificationStatus::kNotified);
+}
+
+// Filters (SPEC §9) match on the namespace and the higher of the two
+// severities; a claim carries both, read from the notification's own row.
+std::map<std::string, std::pair<std::optional<std::string>, std::optional<std::string>>>
+ClaimFilterKeys(Store& store, std::int64_t now) {
+  std::map<std::string, std::pair<std::optional<std::string>, std::optional<std::string>>> out;
+  for (const auto& claim : store.ClaimDue("p", now, now + 1000, 100)) {
+    out[claim.name] = {claim.namespace_name, claim.severity};
+  }
+  return out;
+}
+
+TEST_P(StoreConformanceTest, ClaimsCarryWhatFiltersMatchOn) {
+  const auto names = PostSeverityChanges();
+  const auto keys = ClaimFilterKeys(store(), clock_.NowMillis());
+  using Keys = std::pair<std::optional<std::string>, std::optional<std::string>>;
+  EXPECT_EQ(keys.at(names.created), Keys("debian:8", "Medium"));
+  EXPECT_EQ(keys.at(names.raised), Keys("debian:8", "Critical"));
+  EXPECT_EQ(keys.at(names.lowered), Keys("debian:8", "Critical"));
+  EXPECT_EQ(keys.at(names.removed), Keys("debian:8", "Low"));
+}
+
+// Schema v4 added those two columns: rows made before it are filled from
+// their snapshots by the migration itself (run here again on rows stripped
+// back to v3); a damaged snapshot leaves them unknown, never fails it.
+TEST_P(StoreConformanceTest, SchemaV4FillsWhatFiltersMatchOnForOlderRows) {
+  const auto names = PostSeverityChanges();
+  Vulnerability other = MakeVuln("CVE-F2", {});
+  const std::string damaged = *Post(other).notification_name;
+  harness_->ExecSql("UPDATE notifications SET new_snapshot = '{\"namespace\": [' WHERE name = '" +
+                    damaged + "'");
+  harness_->ExecSql("ALTER TABLE notifications DROP COLUMN namespace");
+  harness_->ExecSql("ALTER TABLE notifications DROP COLUMN severity");
+  const auto migrations = GetParam().name == "sqlite" ? Migrations_sqlite() : Migrations_postgres();
+  const auto v4 = std::find_if(migrations.begin(), migrations.end(),
+                               [](const Migration& m) { return m.version == 4; });
+  ASSERT_NE(v4, migrations.end());
+  harness_->ExecSql(std::string(v4->sql));
+
+  const auto keys = ClaimFilterKeys(store(), clock_.NowMillis());
+  using Keys = std::pair<std::optional<std::string>, std::optional<std::string>>;
+  EXPECT_EQ(keys.at(names.created), Keys("debian:8", "Medium"));
+  EXPECT_EQ(keys.at(names.raised), Keys("debian:8", "Critical"));
+  EXPECT_EQ(keys.at(names.lowered), Keys("debian:8", "Critical"));
+  EXPECT_EQ(keys.at(names.removed), Keys("debian:8", "Low"));
+  EXPECT_EQ(keys.at(damaged), Keys(std::nullopt, std::nullopt));
 }
 
 TEST_P(StoreConformanceTest, ProgressAndRoundsPersist) {
