@@ -6,6 +6,9 @@
 //                  cluster, backlog seeded by one INSERT … generate_series)
 //                  [--webhooks=1]   (N: http plus N-1 named webhooks, each
 //                  to a sink of its own; every notification goes to each)
+//   notifier_bench --workload=amqp-backlog [--backlog=100000] [--concurrency=64]
+//                  (to a private RabbitMQ node with publisher confirms; the
+//                  messages in the queue are counted and read back)
 //   notifier_bench --workload=steady  [--rate=1000] [--seconds=60]
 //   notifier_bench --workload=idle    [--samples=200]
 //
@@ -19,6 +22,8 @@
 #include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
+#include <optional>
+#include <set>
 #include <sstream>
 #include <thread>
 
@@ -29,6 +34,7 @@
 #include "support/http_client.h"
 #include "support/postgres.h"
 #include "support/process.h"
+#include "support/rabbitmq.h"
 
 namespace herald::bench {
 namespace {
@@ -75,6 +81,87 @@ std::string Config(const std::vector<std::string>& sinks, long concurrency) {
   return yaml;
 }
 
+// `backlog` pending notifications in a new SQLite file, written with the
+// store library as the API would.
+void WriteSqliteBacklog(const std::string& db, long backlog) {
+  util::SystemClock& clock = util::SystemClock::Instance();
+  store::sqlite::SqliteStore store(db, clock, store::OpenMode::kCreate);
+  for (long i = 0; i < backlog; ++i) {
+    model::Vulnerability v;
+    v.namespace_name = "debian:8";
+    v.name = "CVE-BACKLOG-" + std::to_string(i);
+    v.severity = "Low";
+    store.ChangeVulnerability(v.namespace_name, v.name, inventory::MergePosted(v));
+  }
+}
+
+// The backlog delivered over AMQP with publisher confirms to a private
+// RabbitMQ node (a separate process, like a real broker): deliveries/s is
+// N over the time from the first message in the queue to the last, and the
+// queue is read back at the end to count losses and duplicates.
+int AmqpBacklog(long backlog, long concurrency) {
+  testing::TempDir dir;
+  const std::string db = dir.File("backlog.db");
+  auto created_at = Clock::now();
+  WriteSqliteBacklog(db, backlog);
+  const double setup_s = MillisSince(created_at) / 1000;
+
+  testing::PrivateRabbitMq rabbit;
+  testing::AmqpTestClient client(rabbit.node().AmqpUri());
+  client.DeclareExchange("herald");
+  client.DeclareQueue("bench", "herald", "notifications");
+  testing::HeraldServer herald(testing::HeraldServer::Options{
+      .config_yaml = "clair:\n  notifier:\n    concurrency: " + std::to_string(concurrency) +
+                     "\n    amqp:\n      uri: " + rabbit.node().AmqpUri() + "\n",
+      .args = {"--log-level", "warn"},
+      .database = db});
+  const double broker_cpu_before = Usage(rabbit.node().pid()).cpu_seconds;
+  const auto launched = Clock::now();
+  herald.Start();
+  std::optional<Clock::time_point> first;
+  std::uint32_t count = 0;
+  const auto give_up = launched + std::chrono::minutes(30);
+  while (count < static_cast<std::uint32_t>(backlog) && Clock::now() < give_up) {
+    count = client.Count("bench");
+    if (count > 0 && !first) first = Clock::now();
+    std::this_thread::sleep_for(milliseconds(10));  // sampling the queue's depth
+  }
+  const auto last = Clock::now();
+  if (count < static_cast<std::uint32_t>(backlog)) {
+    throw std::runtime_error("only " + std::to_string(count) + " of " + std::to_string(backlog) +
+                             " messages arrived");
+  }
+  const ProcessUsage usage = Usage(herald.pid());
+  const double broker_cpu_s = Usage(rabbit.node().pid()).cpu_seconds - broker_cpu_before;
+  herald.Stop(SIGTERM);
+  std::set<std::string> names;
+  std::size_t messages = 0;
+  for (const testing::AmqpMessage& m : client.Drain("bench")) {
+    ++messages;
+    names.insert(json::parse(m.body)["Notification"]["Name"].get<std::string>());
+  }
+  const double span_s = std::chrono::duration<double>(last - *first).count();
+  json out = {
+      {"bench", "notifier"},
+      {"workload", "amqp-backlog"},
+      {"store", "sqlite"},
+      {"backlog", backlog},
+      {"concurrency", concurrency},
+      {"setup_s", setup_s},
+      {"deliver_s", span_s},
+      {"deliveries_per_s", static_cast<double>(backlog) / span_s},
+      {"from_launch_s", std::chrono::duration<double>(last - launched).count()},
+      {"messages", messages},
+      {"lost", backlog - static_cast<long>(names.size())},
+      {"duplicates", messages - names.size()},
+      {"herald_cpu_s", usage.cpu_seconds},
+      {"herald_cpu_us_per_notification", usage.cpu_seconds * 1e6 / static_cast<double>(backlog)},
+      {"herald_peak_rss_mb", usage.peak_rss_mb},
+      {"broker_cpu_s", broker_cpu_s}};
+  std::cout << out.dump() << std::endl;
+  return 0;
+}
+
 // Writes the backlog, then starts `processes` herald serve on it.
 int Backlog(long backlog, long concurrency, const std::string& store_kind, long processes,
             long webhooks) {
@@ -90,15 +177,7 @@ int Backlog(long backlog, long concurrency, const std::string& store_kind, long 
   } else {
     if (processes != 1) throw std::invalid_argument("several processes need --store=postgres");
     db = dir.File("backlog.db");
-    util::SystemClock& clock = util::SystemClock::Instance();
-    store::sqlite::SqliteStore store(db, clock, store::OpenMode::kCreate);
-    for (long i = 0; i < backlog; ++i) {
-      model::Vulnerability v;
-      v.namespace_name = "debian:8";
-      v.name = "CVE-BACKLOG-" + std::to_string(i);
-      v.severity = "Low";
-      store.ChangeVulnerability(v.namespace_name, v.name, inventory::MergePosted(v));
-    }
+    WriteSqliteBacklog(db, backlog);
   }
   const double setup_s = MillisSince(created_at) / 1000;
 
@@ -288,11 +367,15 @@ int Run(int argc, char** argv) {
                    StringFlag(argc, argv, "store", "sqlite"), FlagOr(argc, argv, "processes", 1),
                    FlagOr(argc, argv, "webhooks", 1));
   }
+  if (workload == "amqp-backlog") {
+    return AmqpBacklog(FlagOr(argc, argv, "backlog", 100000),
+                       FlagOr(argc, argv, "concurrency", 64));
+  }
   if (workload == "steady") {
     return Steady(FlagOr(argc, argv, "rate", 1000), FlagOr(argc, argv, "seconds", 60));
   }
   if (workload == "idle") return Idle(FlagOr(argc, argv, "samples", 200));
-  throw std::invalid_argument("--workload must be backlog, steady or idle");
+  throw std::invalid_argument("--workload must be backlog, amqp-backlog, steady or idle");
 }
 
 }  // namespace

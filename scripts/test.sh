@@ -10,17 +10,24 @@
 #   4. every libFuzzer target for 60 s (scripts/fuzz.sh; clang, ASan+UBSan).
 # The store and integration suites run against SQLite and against a private
 # PostgreSQL 15 cluster this script starts (Unix socket in a temp directory,
-# random port) and removes on exit.
+# random port) and removes on exit; the receiver conformance suite
+# (tests/receivers) against a private RabbitMQ node it starts the same way
+# (scripts/rabbitmq_node.sh: own node name, free loopback ports, data in a
+# temp directory, run as an unprivileged user).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 
 pg_dir=$(mktemp -d /tmp/herald-pg.XXXXXX)
 rmdir "$pg_dir"
-trap 'bash scripts/pg_cluster.sh stop "$pg_dir"' EXIT
+rabbit_dir=$(mktemp -d /tmp/herald-rabbitmq.XXXXXX)
+trap 'bash scripts/pg_cluster.sh stop "$pg_dir"; bash scripts/rabbitmq_node.sh remove "$rabbit_dir"' EXIT
 echo "== private PostgreSQL cluster in $pg_dir"
 HERALD_TEST_POSTGRES=$(bash scripts/pg_cluster.sh start "$pg_dir")
 export HERALD_TEST_POSTGRES
+echo "== private RabbitMQ node in $rabbit_dir"
+bash scripts/rabbitmq_node.sh start "$rabbit_dir"
+export HERALD_TEST_RABBITMQ=$rabbit_dir
 
 
 

@@ -60,17 +60,25 @@ Router MakeApiRouter(ApiContext& ctx, std::chrono::nanoseconds timeout) {
 }
 
 Router MakeHealthRouter(std::function<std::optional<std::string>()> problem,
+                        std::function<std::map<std::string, std::string>()> receiver_problems,
                         metrics::Metrics& metrics) {
   // The health port answers quickly or not at all; no API deadline applies.
   Router router(nullptr, std::chrono::hours(1));
   // Healthy: 200 with no body, as Clair v1; otherwise 503 with the reason
   // in the error envelope.
-  router.Add(http::verb::get, "/health", [problem = std::move(problem)](const RequestContext& rc) {
-    if (auto why = problem()) {
-      return ErrorResponse(503, *why, rc.request.version(), rc.request.keep_alive());
-    }
-    return Empty(rc, 200);
-  });
+  // A receiver that cannot deliver (a broker down) leaves the process
+  // healthy, since restarting Herald would not help, but /health says which
+  // and why in the body of its 200.
+  router.Add(http::verb::get, "/health",
+             [problem = std::move(problem),
+              receiver_problems = std::move(receiver_problems)](const RequestContext& rc) {
+               if (auto why = problem()) {
+                 return ErrorResponse(503, *why, rc.request.version(), rc.request.keep_alive());
+               }
+               const auto receivers = receiver_problems();
+               if (receivers.empty()) return Empty(rc, 200);
+               return Json(rc, 200, nlohmann::json{{"Receivers", receivers}});
+             });
 
   router.Add(http::verb::get, "/metrics",
              [&metrics](const RequestContext& rc) { return MetricsResponse(rc, metrics); });

@@ -35,10 +35,11 @@ void AddUpdaterRoutes(Router& router, ApiContext& ctx);
 
 // Every route of the API port.
 Router MakeApiRouter(ApiContext& ctx, std::chrono::nanoseconds timeout);
-// /health and /metrics for the health port. `healthy` answers whether the
-// database is reachable (false before the store is open at all).
-// `problem` says why the database cannot serve, or nullopt when it can.
+// /health and /metrics for the health port. `problem` says why the database
+// cannot serve (503), or nullopt when it can (200); `receiver_problems`,
+// which receivers cannot deliver now and why (listed in the 200's body).
 Router MakeHealthRouter(std::function<std::optional<std::string>()> problem,
+                        std::function<std::map<std::string, std::string>()> receiver_problems,
                         metrics::Metrics& metrics);
 
 // Shared helpers for the route files.

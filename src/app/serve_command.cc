@@ -74,8 +74,8 @@ std::unique_ptr<notifier::Engine> MakeNotifier(const config::Config& cfg, store:
   auto receivers = receivers::BuiltinRegistry().CreateEnabled(cfg.notifier);
   if (receivers.empty()) {
     spdlog::info(
-        "notifier disabled: no receiver is configured (set notifier.http.endpoint or "
-        "notifier.webhooks)");
+        "notifier disabled: no receiver is configured (set notifier.http.endpoint, "
+        "notifier.webhooks or notifier.amqp)");
     return nullptr;
   }
   std::string names;
@@ -189,11 +189,16 @@ int RunServe(const CommonOptions& options) {
 
   // The health port comes up first and answers 503 until the database does.
   std::atomic<store::Store*> ready{nullptr};
+  std::atomic<notifier::Engine*> notifier_ready{nullptr};
   api::Router health_router = api::MakeHealthRouter(
       [&ready] {
         store::Store* s = ready.load();
         if (s == nullptr) return std::optional<std::string>("the database is not open yet");
         return s->HealthProblem();
+      },
+      [&notifier_ready] {
+        notifier::Engine* e = notifier_ready.load();
+        return e == nullptr ? std::map<std::string, std::string>{} : e->ReceiverProblems();
       },
       metrics);
   api::HttpServer::Options health_options;
@@ -299,6 +304,7 @@ int RunServe(const CommonOptions& options) {
   if (engine) {
     store->SetDueListener([e = engine.get()] { e->Wake(); });
     engine->Start();
+    notifier_ready = engine.get();
   }
   if (cfg.updater.interval > config::Duration::zero() && !cfg.updater.sources.empty()) {
     feed_updater = std::make_unique<updater::Updater>(*store, cfg.updater, &metrics);
@@ -351,6 +357,7 @@ int RunServe(const CommonOptions& options) {
   join();
   store->SetDueListener(nullptr);
   ready = nullptr;
+  notifier_ready = nullptr;
   spdlog::info("stopped");
   return 0;
 }

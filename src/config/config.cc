@@ -538,6 +538,18 @@ Config ParseYaml(std::string_view text) {
   HttpReceiverConfig& http = notifier.http;
 
   const std::vector<Field> http_fields = WebhookFields(http);
+  AmqpReceiverConfig& amqp = notifier.amqp;
+  const std::vector<Field> amqp_fields = {
+      {"uri", String(amqp.uri)},
+      {"exchange", String(amqp.exchange)},
+      {"routingKey", String(amqp.routing_key)},
+      {"direct", Bool(amqp.direct)},
+      {"cafile", String(amqp.cafile)},
+      {"certfile", String(amqp.certfile)},
+      {"keyfile", String(amqp.keyfile)},
+      {"timeout", GoDuration(amqp.timeout)},
+      {"filter", Filter(amqp.filter)},
+  };
   const std::vector<Field> notifier_fields = {
       {"attempts", Int(notifier.attempts)},
       {"renotifyInterval", GoDuration(notifier.renotify_interval)},
@@ -545,6 +557,7 @@ Config ParseYaml(std::string_view text) {
       {"leaseDuration", GoDuration(notifier.lease_duration)},
       {"http", [&](const YAML::Node& n, const std::string& p) { WalkMap(n, p, http_fields); }},
       {"webhooks", NamedWebhooks(notifier.webhooks)},
+      {"amqp", [&](const YAML::Node& n, const std::string& p) { WalkMap(n, p, amqp_fields); }},
   };
   const std::vector<Field> database_fields = {
       {"source", String(db.source)},
@@ -684,6 +697,34 @@ void ValidateWebhook(const HttpReceiverConfig& http, const std::string& path) {
   }
 }
 
+void ValidateAmqp(const AmqpReceiverConfig& amqp, const std::string& path) {
+  if (amqp.uri.empty()) {
+    return;
+  }
+  const std::string lower = AsciiLower(amqp.uri);
+  const bool tls = lower.rfind("amqps://", 0) == 0;
+  if ((!tls && lower.rfind("amqp://", 0) != 0) ||
+      amqp.uri.find_first_of(" \t\r\n") != std::string::npos) {
+    throw ConfigError(path + ".uri", "must be an amqp:// or amqps:// URI, got \"" +
+                                         RedactUrlPassword(amqp.uri) + "\"");
+  }
+  if (!tls && !(amqp.cafile.empty() && amqp.certfile.empty() && amqp.keyfile.empty())) {
+    throw ConfigError(path + ".uri", "cafile, certfile and keyfile need an amqps:// URI");
+  }
+  RequireKeyPair(amqp.certfile, amqp.keyfile, path);
+  RequirePositive(amqp.timeout, path + ".timeout");
+  if (amqp.routing_key.size() > 255 || amqp.exchange.size() > 255) {
+    throw ConfigError(path + (amqp.exchange.size() > 255 ? ".exchange" : ".routingKey"),
+                      "must be at most 255 bytes (an AMQP short string)");
+  }
+  if (amqp.direct) {
+    throw ConfigError(path + ".direct",
+                      "direct delivery is not available yet; leave it false, and consumers "
+                      "read each notification through the API");
+  }
+  ValidateFilter(amqp.filter, path);
+}
+
 }  // namespace
 
 void Validate(const Config& config) {
@@ -815,6 +856,7 @@ void Validate(const Config& config) {
     }
     ValidateWebhook(webhook, path);
   }
+  ValidateAmqp(notifier.amqp, "clair.notifier.amqp");
 }
 
 std::string ToRedactedYaml(const Config& config) {
@@ -905,6 +947,20 @@ std::string ToRedactedYaml(const Config& config) {
       out << YAML::Key << YAML::DoubleQuoted << name << YAML::Value;
       EmitWebhook(out, webhook);
     }
+    out << YAML::EndMap;
+  }
+  const AmqpReceiverConfig& amqp = notifier.amqp;
+  if (!amqp.uri.empty()) {
+    out << YAML::Key << "amqp" << YAML::Value << YAML::BeginMap;
+    EmitString(out, "uri", RedactUrlPassword(amqp.uri));
+    EmitString(out, "exchange", amqp.exchange);
+    EmitString(out, "routingKey", amqp.routing_key);
+    out << YAML::Key << "direct" << YAML::Value << amqp.direct;
+    EmitString(out, "cafile", amqp.cafile);
+    EmitString(out, "certfile", amqp.certfile);
+    EmitString(out, "keyfile", amqp.keyfile);
+    EmitDuration(out, "timeout", amqp.timeout);
+    EmitFilter(out, amqp.filter);
     out << YAML::EndMap;
   }
 

@@ -87,6 +87,19 @@ struct HttpReceiverConfig {
   ReceiverFilter filter;  // Herald: which notifications it is sent
 };
 
+// The AMQP 0-9-1 receiver (SPEC §9), key "amqp"; enabled when `uri` is set.
+struct AmqpReceiverConfig {
+  std::string uri;  // amqp://user:pass@host:5672/vhost or amqps://…; password redacted
+  std::string exchange = "herald";  // declared durable, type topic, when missing
+  std::string routing_key = "notifications";
+  bool direct = false;   // true: the message carries the notification itself
+  std::string cafile;    // amqps: the CA to verify the broker with, instead of the system's
+  std::string certfile;  // amqps: client certificate
+  std::string keyfile;
+  Duration timeout = std::chrono::seconds(5);  // connecting, and each message's confirm
+  ReceiverFilter filter;
+};
+
 struct NotifierConfig {
   int attempts = 3;
   Duration renotify_interval = std::chrono::hours(2);
@@ -96,6 +109,7 @@ struct NotifierConfig {
   // Herald: more webhooks side by side, keyed by name (SPEC §9); each is the
   // receiver `webhooks.<name>`, with every key of `http`.
   std::map<std::string, HttpReceiverConfig> webhooks;
+  AmqpReceiverConfig amqp;  // Herald (SPEC §9)
 };
 
 struct Config {

@@ -136,6 +136,14 @@ void Engine::Dispatch(store::ClaimedNotification claim, std::int64_t now,
   SendTo(held, due, now);
 }
 
+std::map<std::string, std::string> Engine::ReceiverProblems() const {
+  std::map<std::string, std::string> out;
+  for (const auto& r : receivers_) {
+    if (auto why = r->Problem()) out.emplace(r->key(), std::move(*why));
+  }
+  return out;
+}
+
 void Engine::SendTo(Held& held, const std::vector<std::string>& keys, std::int64_t now) {
   for (const auto& key : keys) {
     auto receiver = std::find_if(receivers_.begin(), receivers_.end(),

@@ -51,6 +51,10 @@ class Engine {
   // Runs the loop on a thread of its own.
   void Start();
 
+  // Receiver key → why that receiver cannot deliver now; empty when all can.
+  // Any thread.
+  std::map<std::string, std::string> ReceiverProblems() const;
+
   // Something became due now (a new notification, a redeliver): look at
   // the store without waiting.
   void Wake();

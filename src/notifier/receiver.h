@@ -49,6 +49,11 @@ class Receiver {
   // Shutdown() ends the attempt first. Must not block.
   virtual void Send(const Outgoing& notification, Done done) = 0;
 
+  // Why it cannot deliver now, as far as it knows (a broker that cannot be
+  // reached or refuses the login), for /health; nullopt when it can. Any
+  // thread.
+  virtual std::optional<std::string> Problem() const { return std::nullopt; }
+
   // Abandons attempts still in flight (their `done` does not run) and stops
   // the receiver's threads. Send must not be called afterwards.
   virtual void Shutdown() = 0;

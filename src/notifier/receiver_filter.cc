@@ -33,6 +33,8 @@ class FilteredReceiver final : public Receiver {
     inner_->Send(notification, std::move(done));
   }
 
+  std::optional<std::string> Problem() const override { return inner_->Problem(); }
+
   void Shutdown() override { inner_->Shutdown(); }
 
  private:

@@ -1,5 +1,6 @@
 #include "receivers/builtin.h"
 
+#include "receivers/amqp/amqp_receiver.h"
 #include "receivers/webhook/webhook_receiver.h"
 
 namespace herald::receivers {
@@ -8,6 +9,7 @@ const notifier::ReceiverRegistry& BuiltinRegistry() {
   static const notifier::ReceiverRegistry registry = [] {
     notifier::ReceiverRegistry r;
     webhook::Register(r);
+    amqp::Register(r);
     return r;
   }();
   return registry;

@@ -13,7 +13,7 @@ TestReceiver::TestReceiver(Options options) : options_(std::move(options)) {
   }
   api::HttpServer::Options server_options;
   server_options.address = "127.0.0.1";
-  server_options.port = 0;
+  server_options.port = options_.port;
   if (!options_.tls.certfile.empty()) {
     server_options.tls = api::MakeServerTlsContext(options_.tls);
     SSL_CTX* ctx = server_options.tls->native_handle();

@@ -44,6 +44,7 @@ class TestReceiver {
     Policy policy;      // default: always 200
     api::TlsFiles tls;  // certfile set: HTTPS (cafile: require client certs)
     int threads = 2;
+    std::uint16_t port = 0;  // 0: any free port (a restarted receiver passes its old one)
   };
 
   explicit TestReceiver(Options options);

@@ -15,6 +15,7 @@
 #include "config/config.h"
 #include "notifier/receiver.h"
 #include "notifier/receiver_registry.h"
+#include "receivers/payload.h"
 #include "util/curl.h"
 
 namespace herald::receivers::webhook {
@@ -27,10 +28,6 @@ using util::MakeHeaderList;
 
 // The key of Clair v1's webhook; named webhooks are webhooks.<name>.
 inline constexpr const char* kKey = "http";
-
-// The exact request body (SPEC §5); with a callback base URL the body also
-// carries where to read the notification.
-std::string Payload(const std::string& name, const std::string& callback);
 
 class WebhookReceiver final : public notifier::Receiver {
  public:

@@ -603,6 +603,19 @@ TEST(ValidateTest, FailuresNameTheKey) {
        "clair.notifier.http.filter.namespaces[0]"},
       {"clair:\n  notifier:\n    http:\n      filter: {namespaces: [\"\"]}\n",
        "clair.notifier.http.filter.namespaces[0]"},
+      // AMQP (SPEC §9).
+      {"clair:\n  notifier:\n    amqp: {uri: \"http://rabbit/\"}\n", "clair.notifier.amqp.uri"},
+      {"clair:\n  notifier:\n    amqp: {uri: \"amqp://a b/\"}\n", "clair.notifier.amqp.uri"},
+      {"clair:\n  notifier:\n    amqp: {uri: \"amqp://r/\", cafile: ca.pem}\n",
+       "clair.notifier.amqp.uri"},
+      {"clair:\n  notifier:\n    amqp: {uri: \"amqps://r/\", certfile: c.pem}\n",
+       "clair.notifier.amqp.keyfile"},
+      {"clair:\n  notifier:\n    amqp: {uri: \"amqp://r/\", timeout: 0s}\n",
+       "clair.notifier.amqp.timeout"},
+      {"clair:\n  notifier:\n    amqp: {uri: \"amqp://r/\", direct: true}\n",
+       "clair.notifier.amqp.direct"},
+      {"clair:\n  notifier:\n    amqp: {uri: \"amqp://r/\", filter: {minSeverity: Huge}}\n",
+       "clair.notifier.amqp.filter.minSeverity"},
   };
   for (const Case& c : cases) {
     EXPECT_EQ(ValidateErrorKey(ParseYaml(c.yaml)), c.key) << c.yaml;
@@ -696,6 +709,36 @@ TEST(ParseYamlTest, EveryWebhookTakesAFilter) {
   EXPECT_EQ(back.notifier.webhooks.at("security-team").filter.namespaces, team.namespaces);
   EXPECT_EQ(back.notifier.http.filter.min_severity, "Critical");
   EXPECT_EQ(ToRedactedYaml(Config{}).find("filter"), std::string::npos);
+}
+
+TEST(ParseYamlTest, AmqpTakesEveryKeyOfSpecSection9) {
+  const Config c = ParseYaml(
+      "clair:\n  notifier:\n    amqp:\n"
+      "      uri: amqps://herald:pw@rabbit.internal:5671/security\n"
+      "      exchange: notify\n      routingKey: herald.all\n      direct: false\n"
+      "      cafile: ca.pem\n      certfile: c.pem\n      keyfile: k.pem\n"
+      "      timeout: 2s\n      filter: {minSeverity: High}\n");
+  const AmqpReceiverConfig& a = c.notifier.amqp;
+  EXPECT_EQ(a.uri, "amqps://herald:pw@rabbit.internal:5671/security");
+  EXPECT_EQ(a.exchange, "notify");
+  EXPECT_EQ(a.routing_key, "herald.all");
+  EXPECT_FALSE(a.direct);
+  EXPECT_EQ(a.cafile, "ca.pem");
+  EXPECT_EQ(a.certfile, "c.pem");
+  EXPECT_EQ(a.keyfile, "k.pem");
+  EXPECT_EQ(a.timeout, seconds(2));
+  EXPECT_EQ(a.filter.min_severity, "High");
+  EXPECT_NO_THROW(Validate(c));
+  // Defaults as the spec's example; printed back with the password hidden.
+  const AmqpReceiverConfig defaults;
+  EXPECT_EQ(defaults.exchange, "herald");
+  EXPECT_EQ(defaults.routing_key, "notifications");
+  const std::string yaml = ToRedactedYaml(c);
+  EXPECT_EQ(yaml.find(":pw@"), std::string::npos) << yaml;
+  const Config back = ParseYaml(yaml);
+  EXPECT_EQ(back.notifier.amqp.routing_key, "herald.all");
+  EXPECT_EQ(back.notifier.amqp.uri, "amqps://herald:<redacted>@rabbit.internal:5671/security");
+  EXPECT_EQ(ToRedactedYaml(Config{}).find("amqp"), std::string::npos);
 }
 
 TEST(ParseYamlTest, MisshapenNamedWebhooksAreNamed) {
