@@ -6,9 +6,10 @@
 //                  cluster, backlog seeded by one INSERT … generate_series)
 //                  [--webhooks=1]   (N: http plus N-1 named webhooks, each
 //                  to a sink of its own; every notification goes to each)
-//   notifier_bench --workload=amqp-backlog [--backlog=100000] [--concurrency=64]
-//                  (to a private RabbitMQ node with publisher confirms; the
-//                  messages in the queue are counted and read back)
+//   notifier_bench --workload=amqp-backlog|stomp-backlog [--backlog=100000]
+//                  [--concurrency=64]   (to a private RabbitMQ node, AMQP with
+//                  publisher confirms or STOMP with receipts; the messages in
+//                  the queue are counted and read back)
 //   notifier_bench --workload=steady  [--rate=1000] [--seconds=60]
 //   notifier_bench --workload=idle    [--samples=200]
 //
@@ -95,11 +96,12 @@ void WriteSqliteBacklog(const std::string& db, long backlog) {
   }
 }
 
-// The backlog delivered over AMQP with publisher confirms to a private
-// RabbitMQ node (a separate process, like a real broker): deliveries/s is
-// N over the time from the first message in the queue to the last, and the
-// queue is read back at the end to count losses and duplicates.
-int AmqpBacklog(long backlog, long concurrency) {
+// The backlog delivered to a private RabbitMQ node (a separate process, like
+// a real broker) over AMQP with publisher confirms or over STOMP with
+// receipts: deliveries/s is N over the time from the first message in the
+// queue to the last, and the queue is read back at the end to count losses
+// and duplicates.
+int BrokerBacklog(const std::string& protocol, long backlog, long concurrency) {
   testing::TempDir dir;
   const std::string db = dir.File("backlog.db");
   auto created_at = Clock::now();
@@ -108,11 +110,20 @@ int AmqpBacklog(long backlog, long concurrency) {
 
   testing::PrivateRabbitMq rabbit;
   testing::AmqpTestClient client(rabbit.node().AmqpUri());
-  client.DeclareExchange("herald");
-  client.DeclareQueue("bench", "herald", "notifications");
+  std::string receiver;
+  if (protocol == "amqp") {
+    client.DeclareExchange("herald");
+    client.DeclareQueue("bench", "herald", "notifications");
+    receiver = "    amqp:\n      uri: " + rabbit.node().AmqpUri() + "\n";
+  } else {
+    client.DeclareQueue("bench", "", "bench");
+    receiver =
+        "    stomp:\n      address: 127.0.0.1:" + std::to_string(rabbit.node().stomp_port()) +
+        "\n      destination: /queue/bench\n      login: guest\n      passcode: guest\n";
+  }
   testing::HeraldServer herald(testing::HeraldServer::Options{
-      .config_yaml = "clair:\n  notifier:\n    concurrency: " + std::to_string(concurrency) +
-                     "\n    amqp:\n      uri: " + rabbit.node().AmqpUri() + "\n",
+      .config_yaml =
+          "clair:\n  notifier:\n    concurrency: " + std::to_string(concurrency) + "\n" + receiver,
       .args = {"--log-level", "warn"},
       .database = db});
   const double broker_cpu_before = Usage(rabbit.node().pid()).cpu_seconds;
@@ -143,7 +154,7 @@ int AmqpBacklog(long backlog, long concurrency) {
   const double span_s = std::chrono::duration<double>(last - *first).count();
   json out = {
       {"bench", "notifier"},
-      {"workload", "amqp-backlog"},
+      {"workload", protocol + "-backlog"},
       {"store", "sqlite"},
       {"backlog", backlog},
       {"concurrency", concurrency},
@@ -367,15 +378,17 @@ int Run(int argc, char** argv) {
                    StringFlag(argc, argv, "store", "sqlite"), FlagOr(argc, argv, "processes", 1),
                    FlagOr(argc, argv, "webhooks", 1));
   }
-  if (workload == "amqp-backlog") {
-    return AmqpBacklog(FlagOr(argc, argv, "backlog", 100000),
-                       FlagOr(argc, argv, "concurrency", 64));
+  if (workload == "amqp-backlog" || workload == "stomp-backlog") {
+    return BrokerBacklog(workload.substr(0, workload.find('-')),
+                         FlagOr(argc, argv, "backlog", 100000),
+                         FlagOr(argc, argv, "concurrency", 64));
   }
   if (workload == "steady") {
     return Steady(FlagOr(argc, argv, "rate", 1000), FlagOr(argc, argv, "seconds", 60));
   }
   if (workload == "idle") return Idle(FlagOr(argc, argv, "samples", 200));
-  throw std::invalid_argument("--workload must be backlog, amqp-backlog, steady or idle");
+  throw std::invalid_argument(
+      "--workload must be backlog, amqp-backlog, stomp-backlog, steady or idle");
 }
 
 }  // namespace

@@ -75,7 +75,7 @@ std::unique_ptr<notifier::Engine> MakeNotifier(const config::Config& cfg, store:
   if (receivers.empty()) {
     spdlog::info(
         "notifier disabled: no receiver is configured (set notifier.http.endpoint, "
-        "notifier.webhooks or notifier.amqp)");
+        "notifier.webhooks, notifier.amqp or notifier.stomp)");
     return nullptr;
   }
   std::string names;

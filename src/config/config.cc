@@ -550,6 +550,14 @@ Config ParseYaml(std::string_view text) {
       {"timeout", GoDuration(amqp.timeout)},
       {"filter", Filter(amqp.filter)},
   };
+  StompReceiverConfig& stomp = notifier.stomp;
+  const std::vector<Field> stomp_fields = {
+      {"address", String(stomp.address)},     {"destination", String(stomp.destination)},
+      {"login", String(stomp.login)},         {"passcode", String(stomp.passcode)},
+      {"host", String(stomp.host)},           {"direct", Bool(stomp.direct)},
+      {"timeout", GoDuration(stomp.timeout)}, {"heartbeat", GoDuration(stomp.heartbeat)},
+      {"filter", Filter(stomp.filter)},
+  };
   const std::vector<Field> notifier_fields = {
       {"attempts", Int(notifier.attempts)},
       {"renotifyInterval", GoDuration(notifier.renotify_interval)},
@@ -558,6 +566,7 @@ Config ParseYaml(std::string_view text) {
       {"http", [&](const YAML::Node& n, const std::string& p) { WalkMap(n, p, http_fields); }},
       {"webhooks", NamedWebhooks(notifier.webhooks)},
       {"amqp", [&](const YAML::Node& n, const std::string& p) { WalkMap(n, p, amqp_fields); }},
+      {"stomp", [&](const YAML::Node& n, const std::string& p) { WalkMap(n, p, stomp_fields); }},
   };
   const std::vector<Field> database_fields = {
       {"source", String(db.source)},
@@ -725,6 +734,45 @@ void ValidateAmqp(const AmqpReceiverConfig& amqp, const std::string& path) {
   ValidateFilter(amqp.filter, path);
 }
 
+void ValidateStomp(const StompReceiverConfig& stomp, const std::string& path) {
+  if (stomp.address.empty()) {
+    return;
+  }
+  const std::size_t colon = stomp.address.rfind(':');
+  const std::string port = colon == std::string::npos ? "" : stomp.address.substr(colon + 1);
+  int port_number = 0;
+  const auto [ptr, ec] = std::from_chars(port.data(), port.data() + port.size(), port_number);
+  if (colon == 0 || colon == std::string::npos || ec != std::errc() ||
+      ptr != port.data() + port.size() || port_number < 1 || port_number > 65535 ||
+      stomp.address.find_first_of(" \t\r\n/") != std::string::npos) {
+    throw ConfigError(path + ".address", "must be host:port (e.g. rabbit.internal:61613), got \"" +
+                                             stomp.address + "\"");
+  }
+  if (stomp.destination.empty()) {
+    throw ConfigError(path + ".destination", "is required, e.g. /queue/herald");
+  }
+  const std::pair<const char*, const std::string*> texts[] = {{"destination", &stomp.destination},
+                                                              {"login", &stomp.login},
+                                                              {"passcode", &stomp.passcode},
+                                                              {"host", &stomp.host}};
+  for (const auto& [key, value] : texts) {
+    // A NUL would end the frame early.
+    if (value->find('\0') != std::string::npos) {
+      throw ConfigError(path + "." + key, "must not contain NUL");
+    }
+  }
+  RequirePositive(stomp.timeout, path + ".timeout");
+  if (stomp.heartbeat < Duration::zero()) {
+    throw ConfigError(path + ".heartbeat", "must not be negative; 0 turns heart-beats off");
+  }
+  if (stomp.direct) {
+    throw ConfigError(path + ".direct",
+                      "direct delivery is not available yet; leave it false, and consumers "
+                      "read each notification through the API");
+  }
+  ValidateFilter(stomp.filter, path);
+}
+
 }  // namespace
 
 void Validate(const Config& config) {
@@ -857,6 +905,7 @@ void Validate(const Config& config) {
     ValidateWebhook(webhook, path);
   }
   ValidateAmqp(notifier.amqp, "clair.notifier.amqp");
+  ValidateStomp(notifier.stomp, "clair.notifier.stomp");
 }
 
 std::string ToRedactedYaml(const Config& config) {
@@ -961,6 +1010,20 @@ std::string ToRedactedYaml(const Config& config) {
     EmitString(out, "keyfile", amqp.keyfile);
     EmitDuration(out, "timeout", amqp.timeout);
     EmitFilter(out, amqp.filter);
+    out << YAML::EndMap;
+  }
+  const StompReceiverConfig& stomp = notifier.stomp;
+  if (!stomp.address.empty()) {
+    out << YAML::Key << "stomp" << YAML::Value << YAML::BeginMap;
+    EmitString(out, "address", stomp.address);
+    EmitString(out, "destination", stomp.destination);
+    EmitString(out, "login", stomp.login);
+    EmitSecret(out, "passcode", stomp.passcode);
+    EmitString(out, "host", stomp.host);
+    out << YAML::Key << "direct" << YAML::Value << stomp.direct;
+    EmitDuration(out, "timeout", stomp.timeout);
+    EmitDuration(out, "heartbeat", stomp.heartbeat);
+    EmitFilter(out, stomp.filter);
     out << YAML::EndMap;
   }
 

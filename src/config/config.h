@@ -100,6 +100,20 @@ struct AmqpReceiverConfig {
   ReceiverFilter filter;
 };
 
+// The STOMP 1.2 receiver (SPEC §9), key "stomp"; enabled when `address` is set.
+struct StompReceiverConfig {
+  std::string address;  // host:port of the broker's STOMP listener
+  std::string destination = "/queue/herald";
+  std::string login;
+  std::string passcode;    // secret: redacted when printed
+  std::string host = "/";  // Herald: the CONNECT frame's host header (RabbitMQ: the vhost)
+  bool direct = false;
+  Duration timeout = std::chrono::seconds(5);  // connecting, and each message's receipt
+  // Herald: the heart-beat proposed in both directions; 0 turns them off.
+  Duration heartbeat = std::chrono::seconds(10);
+  ReceiverFilter filter;
+};
+
 struct NotifierConfig {
   int attempts = 3;
   Duration renotify_interval = std::chrono::hours(2);
@@ -109,7 +123,8 @@ struct NotifierConfig {
   // Herald: more webhooks side by side, keyed by name (SPEC §9); each is the
   // receiver `webhooks.<name>`, with every key of `http`.
   std::map<std::string, HttpReceiverConfig> webhooks;
-  AmqpReceiverConfig amqp;  // Herald (SPEC §9)
+  AmqpReceiverConfig amqp;    // Herald (SPEC §9)
+  StompReceiverConfig stomp;  // Herald (SPEC §9)
 };
 
 struct Config {

@@ -1,6 +1,7 @@
 #include "receivers/builtin.h"
 
 #include "receivers/amqp/amqp_receiver.h"
+#include "receivers/stomp/stomp_receiver.h"
 #include "receivers/webhook/webhook_receiver.h"
 
 namespace herald::receivers {
@@ -10,6 +11,7 @@ const notifier::ReceiverRegistry& BuiltinRegistry() {
     notifier::ReceiverRegistry r;
     webhook::Register(r);
     amqp::Register(r);
+    stomp::Register(r);
     return r;
   }();
   return registry;

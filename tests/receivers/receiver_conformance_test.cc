@@ -17,6 +17,7 @@
 #include "config/config.h"
 #include "notifier/receiver_filter.h"
 #include "receivers/amqp/amqp_receiver.h"
+#include "receivers/stomp/stomp_receiver.h"
 #include "receivers/webhook/webhook_receiver.h"
 #include "support/rabbitmq.h"
 #include "support/test_receiver.h"
@@ -109,49 +110,44 @@ class WebhookFarEnd final : public FarEnd {
   std::unique_ptr<TestReceiver> server_;
 };
 
-class AmqpFarEnd final : public FarEnd {
+// The far ends on the private RabbitMQ node: what arrived is read from a
+// durable queue over AMQP; freezing and restarting act on the whole node.
+class RabbitMqFarEnd : public FarEnd {
  public:
-  AmqpFarEnd()
+  // `exchange` "": the queue takes what is sent to its name (STOMP's
+  // /queue/<name>); otherwise it is bound to `exchange` (created here).
+  explicit RabbitMqFarEnd(std::string exchange)
       : node_(RabbitMqNode::Shared()),
-        exchange_("herald-test-" + util::NewUuid().substr(0, 8)),
-        queue_(exchange_ + "-q") {
+        exchange_(std::move(exchange)),
+        queue_("herald-test-" + util::NewUuid().substr(0, 8)) {
     AmqpTestClient client(node_.AmqpUri());
-    client.DeclareExchange(exchange_);
-    client.DeclareQueue(queue_, exchange_, "notifications");
+    if (!exchange_.empty()) client.DeclareExchange(exchange_);
+    client.DeclareQueue(queue_, exchange_, RoutingKey());
   }
-  ~AmqpFarEnd() override {
+  ~RabbitMqFarEnd() override {
     Thaw();
     try {
       AmqpTestClient client(node_.AmqpUri());
       client.DeleteQueue(queue_);
-      client.DeleteExchange(exchange_);
+      if (!exchange_.empty()) client.DeleteExchange(exchange_);
     } catch (const std::exception&) {
       // The node is shared: a test that failed mid-restart must not fail the rest.
     }
   }
 
-  std::unique_ptr<Receiver> MakeReceiver(const config::ReceiverFilter& filter) override {
-    config::AmqpReceiverConfig c;
-    c.uri = node_.AmqpUri();
-    c.exchange = exchange_;
-    c.routing_key = "notifications";
-    c.timeout = kTimeout;
-    return notifier::WithFilter(std::make_unique<receivers::amqp::AmqpReceiver>(c), filter);
-  }
   std::vector<std::string> Arrived() override {
     AmqpTestClient client(node_.AmqpUri());
     for (const AmqpMessage& m : client.Drain(queue_)) {
-      const auto body = nlohmann::json::parse(m.body);
-      arrived_.push_back(body["Notification"]["Name"].get<std::string>());
+      arrived_.push_back(nlohmann::json::parse(m.body)["Notification"]["Name"].get<std::string>());
     }
     return arrived_;
   }
   void Refuse() override {
-    // A queue that is full and rejects publishes: the broker nacks them.
+    // A queue that is full and rejects publishes.
     Arrived();
     AmqpTestClient client(node_.AmqpUri());
     client.DeleteQueue(queue_);
-    client.DeclareQueue(queue_, exchange_, "notifications", 0);
+    client.DeclareQueue(queue_, exchange_, RoutingKey(), 0);
   }
   void Freeze() override {
     node_.Freeze();
@@ -167,12 +163,45 @@ class AmqpFarEnd final : public FarEnd {
     node_.Serve();
   }
 
- private:
+ protected:
+  std::string RoutingKey() const { return exchange_.empty() ? queue_ : "notifications"; }
+
   RabbitMqNode& node_;
   const std::string exchange_;
   const std::string queue_;
+
+ private:
   std::vector<std::string> arrived_;
   bool frozen_ = false;
+};
+
+class AmqpFarEnd final : public RabbitMqFarEnd {
+ public:
+  AmqpFarEnd() : RabbitMqFarEnd("herald-test-" + util::NewUuid().substr(0, 8)) {}
+  std::unique_ptr<Receiver> MakeReceiver(const config::ReceiverFilter& filter) override {
+    config::AmqpReceiverConfig c;
+    c.uri = node_.AmqpUri();
+    c.exchange = exchange_;
+    c.routing_key = RoutingKey();
+    c.timeout = kTimeout;
+    return notifier::WithFilter(std::make_unique<receivers::amqp::AmqpReceiver>(c), filter);
+  }
+};
+
+// RabbitMQ's STOMP plugin: SEND to /queue/<name> puts the message in the
+// durable queue <name>.
+class StompFarEnd final : public RabbitMqFarEnd {
+ public:
+  StompFarEnd() : RabbitMqFarEnd("") {}
+  std::unique_ptr<Receiver> MakeReceiver(const config::ReceiverFilter& filter) override {
+    config::StompReceiverConfig c;
+    c.address = "127.0.0.1:" + std::to_string(node_.stomp_port());
+    c.destination = "/queue/" + queue_;
+    c.login = "guest";
+    c.passcode = "guest";
+    c.timeout = kTimeout;
+    return notifier::WithFilter(std::make_unique<receivers::stomp::StompReceiver>(c), filter);
+  }
 };
 
 struct Kind {
@@ -299,7 +328,8 @@ TEST_P(ReceiverConformanceTest, AFilterKeepsWhatItLeavesOutFromTheFarEnd) {
 INSTANTIATE_TEST_SUITE_P(
     Kinds, ReceiverConformanceTest,
     ::testing::Values(Kind{"webhook", [] { return std::make_unique<WebhookFarEnd>(); }},
-                      Kind{"amqp", [] { return std::make_unique<AmqpFarEnd>(); }}),
+                      Kind{"amqp", [] { return std::make_unique<AmqpFarEnd>(); }},
+                      Kind{"stomp", [] { return std::make_unique<StompFarEnd>(); }}),
     [](const auto& info) { return info.param.name; });
 
 }  // namespace

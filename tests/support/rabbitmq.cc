@@ -170,6 +170,7 @@ void AmqpTestClient::DeclareQueue(const std::string& queue, const std::string& e
   }
   amqp_queue_declare(state_->conn, 1, amqp_cstring_bytes(queue.c_str()), 0, 1, 0, 0, args);
   CheckReply(amqp_get_rpc_reply(state_->conn), "queue.declare " + queue);
+  if (exchange.empty()) return;  // the default exchange routes by queue name already
   amqp_queue_bind(state_->conn, 1, amqp_cstring_bytes(queue.c_str()),
                   amqp_cstring_bytes(exchange.c_str()), amqp_cstring_bytes(routing_key.c_str()),
                   amqp_empty_table);

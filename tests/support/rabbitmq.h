@@ -77,7 +77,8 @@ class AmqpTestClient {
 
   // A durable topic exchange.
   void DeclareExchange(const std::string& exchange);
-  // A durable queue bound to `exchange` with `routing_key`. With
+  // A durable queue bound to `exchange` with `routing_key` (exchange "":
+  // the default exchange, which routes by queue name). With
   // `max_length`, overflow is reject-publish: publishes to a full queue
   // are nacked.
   void DeclareQueue(const std::string& queue, const std::string& exchange,

@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "notifier/receiver_filter.h"
+#include "receivers/broker_connection_state.h"
 #include "receivers/payload.h"
 
 namespace herald::receivers::amqp {
@@ -14,22 +15,11 @@ namespace {
 using std::chrono::duration_cast;
 using std::chrono::milliseconds;
 
-constexpr milliseconds kFirstReconnectWait{100};
-constexpr milliseconds kMaxReconnectWait{5000};
 constexpr milliseconds kIdlePoll{1000};
 
 AmqpTarget TargetOf(const config::AmqpReceiverConfig& c) {
   return {c.uri,      c.exchange, c.cafile,
           c.certfile, c.keyfile,  duration_cast<milliseconds>(c.timeout)};
-}
-
-notifier::SendResult Result(model::DeliveryOutcome outcome, std::string error,
-                            std::chrono::steady_clock::duration took) {
-  notifier::SendResult r;
-  r.outcome = outcome;
-  r.error = std::move(error);
-  r.duration_ms = duration_cast<milliseconds>(took).count();
-  return r;
 }
 
 }  // namespace
@@ -99,21 +89,20 @@ void AmqpReceiver::Connect(Clock::time_point now) {
     conn_ = std::make_unique<AmqpConnection>(target_);
     if (!last_error_.empty()) spdlog::info("amqp: connected to {} again", target_name_);
     last_error_.clear();
-    reconnect_wait_ = milliseconds(0);
-    SetProblem("");
+    backoff_.Reset();
+    problem_.Set("");
   } catch (const AmqpError& e) {
     if (last_error_ != e.what()) spdlog::error("amqp: {}", e.what());
     last_error_ = e.what();
-    reconnect_wait_ = std::clamp(reconnect_wait_ * 2, kFirstReconnectWait, kMaxReconnectWait);
-    next_connect_ = now + reconnect_wait_;
-    SetProblem(last_error_);
+    next_connect_ = now + backoff_.Next();
+    problem_.Set(last_error_);
   }
 }
 
 void AmqpReceiver::Publish(notifier::Outgoing notification, Done done, Clock::time_point now) {
   if (!conn_) {
-    done(Result(model::DeliveryOutcome::kFailure, "broker unavailable: " + last_error_,
-                Clock::now() - now));
+    done(AttemptResult(model::DeliveryOutcome::kFailure, "broker unavailable: " + last_error_,
+                       Clock::now() - now));
     return;
   }
   const std::string message_id = notification.name + "." + std::to_string(notification.round);
@@ -122,7 +111,7 @@ void AmqpReceiver::Publish(notifier::Outgoing notification, Done done, Clock::ti
                                              Payload(notification.name, /*callback=*/""));
     pending_.emplace(tag, Pending{std::move(done), now, message_id, {}});
   } catch (const AmqpError& e) {
-    done(Result(model::DeliveryOutcome::kFailure, e.what(), Clock::now() - now));
+    done(AttemptResult(model::DeliveryOutcome::kFailure, e.what(), Clock::now() - now));
     FailAll(e.what());
   }
 }
@@ -158,17 +147,17 @@ void AmqpReceiver::Settle(std::uint64_t tag, bool multiple, bool acked) {
   while (it != last) {
     Pending& p = it->second;
     if (!acked) {
-      p.done(Result(model::DeliveryOutcome::kFailure,
-                    "the broker nacked the message (e.g. a full queue with "
-                    "overflow reject-publish)",
-                    now - p.started));
+      p.done(AttemptResult(model::DeliveryOutcome::kFailure,
+                           "the broker nacked the message (e.g. a full queue with "
+                           "overflow reject-publish)",
+                           now - p.started));
     } else if (!p.returned.empty()) {
-      p.done(Result(model::DeliveryOutcome::kFailure,
-                    "the broker returned the message: " + p.returned +
-                        " (no queue is bound for routing key " + config_.routing_key + ")",
-                    now - p.started));
+      p.done(AttemptResult(model::DeliveryOutcome::kFailure,
+                           "the broker returned the message: " + p.returned +
+                               " (no queue is bound for routing key " + config_.routing_key + ")",
+                           now - p.started));
     } else {
-      p.done(Result(model::DeliveryOutcome::kSuccess, "", now - p.started));
+      p.done(AttemptResult(model::DeliveryOutcome::kSuccess, "", now - p.started));
     }
     it = pending_.erase(it);
   }
@@ -178,23 +167,16 @@ void AmqpReceiver::FailAll(const std::string& why) {
   spdlog::warn("amqp: {}; {} message(s) unconfirmed; reconnecting", why, pending_.size());
   const Clock::time_point now = Clock::now();
   for (auto& [tag, p] : pending_) {
-    p.done(Result(model::DeliveryOutcome::kFailure, "unconfirmed: " + why, now - p.started));
+    p.done(AttemptResult(model::DeliveryOutcome::kFailure, "unconfirmed: " + why, now - p.started));
   }
   pending_.clear();
   conn_.reset();
   last_error_ = why;
-  SetProblem(why);
-}
-
-void AmqpReceiver::SetProblem(const std::string& why) {
-  std::lock_guard lock(problem_mu_);
-  problem_ = why;
+  problem_.Set(why);
 }
 
 std::optional<std::string> AmqpReceiver::Problem() const {
-  std::lock_guard lock(problem_mu_);
-  if (problem_.empty()) return std::nullopt;
-  return problem_;
+  return problem_.Get();
 }
 
 void AmqpReceiver::ExpireOverdue(Clock::time_point now) {
@@ -204,8 +186,8 @@ void AmqpReceiver::ExpireOverdue(Clock::time_point now) {
       ++it;
       continue;
     }
-    it->second.done(Result(model::DeliveryOutcome::kTimeout, "no confirm from the broker in time",
-                           now - it->second.started));
+    it->second.done(AttemptResult(model::DeliveryOutcome::kTimeout,
+                                  "no confirm from the broker in time", now - it->second.started));
     it = pending_.erase(it);
     expired = true;
   }

@@ -19,6 +19,7 @@
 #include "notifier/receiver.h"
 #include "notifier/receiver_registry.h"
 #include "receivers/amqp/amqp_connection.h"
+#include "receivers/broker_connection_state.h"
 #include "util/wake_fd.h"
 
 namespace herald::receivers::amqp {
@@ -54,7 +55,6 @@ class AmqpReceiver final : public notifier::Receiver {
   void FailAll(const std::string& why);
   void ExpireOverdue(Clock::time_point now);
   int PollTimeoutMs(Clock::time_point now) const;
-  void SetProblem(const std::string& why);
 
   const config::AmqpReceiverConfig config_;
   const AmqpTarget target_;
@@ -66,10 +66,9 @@ class AmqpReceiver final : public notifier::Receiver {
   std::map<std::uint64_t, Pending> pending_;  // by delivery tag, oldest first
   std::string last_error_;                    // why the broker is unreachable
   Clock::time_point next_connect_{};
-  std::chrono::milliseconds reconnect_wait_{0};
+  ReconnectBackoff backoff_;
 
-  mutable std::mutex problem_mu_;
-  std::string problem_;  // guarded by problem_mu_; "" when connected
+  ProblemSlot problem_;
 
   std::mutex mu_;
   std::deque<std::pair<notifier::Outgoing, Done>> queue_;  // guarded by mu_

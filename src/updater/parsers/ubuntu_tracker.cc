@@ -37,7 +37,7 @@ struct Release {
 // Every release Herald stores, 12.04 on, except saucy (13.10), which
 // Clair v1 skipped. A codename missing here is skipped and counted as an
 // unknown release, so a new release shows up in the counts until added.
-constexpr std::array<Release, 26> kReleases = {{
+constexpr std::array<Release, 26> kUbuntuReleases = {{
     {"precise", "12.04"},  {"quantal", "12.10"}, {"raring", "13.04"}, {"trusty", "14.04"},
     {"utopic", "14.10"},   {"vivid", "15.04"},   {"wily", "15.10"},   {"xenial", "16.04"},
     {"yakkety", "16.10"},  {"zesty", "17.04"},   {"artful", "17.10"}, {"bionic", "18.04"},
@@ -221,7 +221,7 @@ void UbuntuTrackerParser::ReadReleaseLine(std::string_view release, std::string_
     return;
   }
   std::string_view version_number;
-  for (const Release& known : kReleases) {
+  for (const Release& known : kUbuntuReleases) {
     if (release == known.codename) version_number = known.version;
   }
   if (version_number.empty()) {

@@ -616,6 +616,18 @@ TEST(ValidateTest, FailuresNameTheKey) {
        "clair.notifier.amqp.direct"},
       {"clair:\n  notifier:\n    amqp: {uri: \"amqp://r/\", filter: {minSeverity: Huge}}\n",
        "clair.notifier.amqp.filter.minSeverity"},
+      // STOMP (SPEC §9).
+      {"clair:\n  notifier:\n    stomp: {address: rabbit}\n", "clair.notifier.stomp.address"},
+      {"clair:\n  notifier:\n    stomp: {address: \"rabbit:0\"}\n", "clair.notifier.stomp.address"},
+      {"clair:\n  notifier:\n    stomp: {address: \":61613\"}\n", "clair.notifier.stomp.address"},
+      {"clair:\n  notifier:\n    stomp: {address: \"stomp://r:61613\"}\n",
+       "clair.notifier.stomp.address"},
+      {"clair:\n  notifier:\n    stomp: {address: \"r:61613\", destination: \"\"}\n",
+       "clair.notifier.stomp.destination"},
+      {"clair:\n  notifier:\n    stomp: {address: \"r:61613\", timeout: 0s}\n",
+       "clair.notifier.stomp.timeout"},
+      {"clair:\n  notifier:\n    stomp: {address: \"r:61613\", direct: true}\n",
+       "clair.notifier.stomp.direct"},
   };
   for (const Case& c : cases) {
     EXPECT_EQ(ValidateErrorKey(ParseYaml(c.yaml)), c.key) << c.yaml;
@@ -739,6 +751,32 @@ TEST(ParseYamlTest, AmqpTakesEveryKeyOfSpecSection9) {
   EXPECT_EQ(back.notifier.amqp.routing_key, "herald.all");
   EXPECT_EQ(back.notifier.amqp.uri, "amqps://herald:<redacted>@rabbit.internal:5671/security");
   EXPECT_EQ(ToRedactedYaml(Config{}).find("amqp"), std::string::npos);
+}
+
+TEST(ParseYamlTest, StompTakesEveryKeyOfSpecSection9) {
+  const Config c = ParseYaml(
+      "clair:\n  notifier:\n    stomp:\n"
+      "      address: rabbit.internal:61613\n      destination: /topic/herald\n"
+      "      login: herald\n      passcode: s3cret\n      host: security\n"
+      "      direct: false\n      timeout: 3s\n      heartbeat: 0s\n"
+      "      filter: {namespaces: [\"debian:*\"]}\n");
+  const StompReceiverConfig& s = c.notifier.stomp;
+  EXPECT_EQ(s.address, "rabbit.internal:61613");
+  EXPECT_EQ(s.destination, "/topic/herald");
+  EXPECT_EQ(s.login, "herald");
+  EXPECT_EQ(s.passcode, "s3cret");
+  EXPECT_EQ(s.host, "security");
+  EXPECT_EQ(s.timeout, seconds(3));
+  EXPECT_EQ(s.heartbeat, seconds(0));
+  EXPECT_EQ(s.filter.namespaces, std::vector<std::string>{"debian:*"});
+  EXPECT_NO_THROW(Validate(c));
+  const StompReceiverConfig defaults;
+  EXPECT_EQ(defaults.destination, "/queue/herald");
+  EXPECT_EQ(defaults.host, "/");
+  EXPECT_EQ(defaults.heartbeat, seconds(10));
+  const std::string yaml = ToRedactedYaml(c);
+  EXPECT_EQ(yaml.find("s3cret"), std::string::npos) << yaml;
+  EXPECT_EQ(ParseYaml(yaml).notifier.stomp.destination, "/topic/herald");
 }
 
 TEST(ParseYamlTest, MisshapenNamedWebhooksAreNamed) {
