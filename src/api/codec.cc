@@ -286,6 +286,12 @@ void EncodeNotificationTimes(const model::NotificationSummary& s, json& out) {
   if (s.deleted) out["Deleted"] = Seconds(*s.deleted);
 }
 
+json EncodeNotificationSide(const model::NotificationSide& side, std::vector<std::string> layers) {
+  json out = {{"Vulnerability", EncodeVulnerability(side.vulnerability, true)}};
+  if (!layers.empty()) out["LayersIntroducingVulnerability"] = std::move(layers);
+  return out;
+}
+
 json EncodeNotificationSummary(const model::NotificationSummary& s) {
   json out = json::object();
   out["Name"] = s.name;

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "model/delivery.h"
 #include "model/layer.h"
@@ -53,6 +54,10 @@ nlohmann::json EncodeLayer(const model::LayerDetail& layer, bool with_features,
                            bool with_vulnerabilities);
 // Created/Notified/Deleted as Unix-seconds strings, absent when unset.
 void EncodeNotificationTimes(const model::NotificationSummary& s, nlohmann::json& out);
+// One side (Old or New) of a notification with some of the layers that
+// introduced it; LayersIntroducingVulnerability is absent when there are none.
+nlohmann::json EncodeNotificationSide(const model::NotificationSide& side,
+                                      std::vector<std::string> layers);
 nlohmann::json EncodeNotificationSummary(const model::NotificationSummary& s);
 // One entry of /v1/notifications/:name/deliveries.
 nlohmann::json EncodeDelivery(const model::DeliveryAttempt& a);

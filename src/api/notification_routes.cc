@@ -10,12 +10,10 @@ namespace {
 nlohmann::json SidePage(ApiContext& ctx, std::int64_t id, model::Side side,
                         const model::NotificationSide& data, std::int64_t offset, int limit,
                         std::int64_t* next_offset) {
-  nlohmann::json out = {{"Vulnerability", EncodeVulnerability(data.vulnerability, true)}};
   std::vector<std::string> names;
   if (offset < data.layer_count) names = ctx.store.NotificationLayers(id, side, offset, limit);
   *next_offset = offset + static_cast<std::int64_t>(names.size());
-  if (!names.empty()) out["LayersIntroducingVulnerability"] = std::move(names);
-  return out;
+  return EncodeNotificationSide(data, std::move(names));
 }
 
 }  // namespace

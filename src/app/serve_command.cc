@@ -71,7 +71,7 @@ std::string LeaseOwner() {
 
 std::unique_ptr<notifier::Engine> MakeNotifier(const config::Config& cfg, store::Store& store,
                                                util::Clock& clock, metrics::Metrics& metrics) {
-  auto receivers = receivers::BuiltinRegistry().CreateEnabled(cfg.notifier);
+  auto receivers = receivers::BuiltinRegistry().CreateEnabled(cfg.notifier, {.store = &store});
   if (receivers.empty()) {
     spdlog::info(
         "notifier disabled: no receiver is configured (set notifier.http.endpoint, "

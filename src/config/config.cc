@@ -726,11 +726,6 @@ void ValidateAmqp(const AmqpReceiverConfig& amqp, const std::string& path) {
     throw ConfigError(path + (amqp.exchange.size() > 255 ? ".exchange" : ".routingKey"),
                       "must be at most 255 bytes (an AMQP short string)");
   }
-  if (amqp.direct) {
-    throw ConfigError(path + ".direct",
-                      "direct delivery is not available yet; leave it false, and consumers "
-                      "read each notification through the API");
-  }
   ValidateFilter(amqp.filter, path);
 }
 
@@ -764,11 +759,6 @@ void ValidateStomp(const StompReceiverConfig& stomp, const std::string& path) {
   RequirePositive(stomp.timeout, path + ".timeout");
   if (stomp.heartbeat < Duration::zero()) {
     throw ConfigError(path + ".heartbeat", "must not be negative; 0 turns heart-beats off");
-  }
-  if (stomp.direct) {
-    throw ConfigError(path + ".direct",
-                      "direct delivery is not available yet; leave it false, and consumers "
-                      "read each notification through the API");
   }
   ValidateFilter(stomp.filter, path);
 }

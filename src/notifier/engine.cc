@@ -158,7 +158,7 @@ void Engine::SendTo(Held& held, const std::vector<std::string>& keys, std::int64
                   {}};
     ++held.outstanding;
     (*receiver)->Send(
-        {held.claim.name, held.claim.round, held.claim.namespace_name, held.claim.severity},
+        {held.claim.name, held.claim.round, held.claim.namespace_name, held.claim.severity, {}},
         [this, meta = std::move(meta)](SendResult result) mutable {
           meta.result = std::move(result);
           {

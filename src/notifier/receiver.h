@@ -5,9 +5,11 @@
 
 #include <chrono>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "model/delivery.h"
 
@@ -33,6 +35,10 @@ struct Outgoing {
   int round = 1;
   std::optional<std::string> namespace_name;
   std::optional<std::string> severity;
+  // Direct delivery (SPEC §9): the message bodies to send instead of the
+  // name, each one confirmed before the attempt succeeds. Null otherwise;
+  // shared because every attempt of a round may send the same chunks.
+  std::shared_ptr<const std::vector<std::string>> chunks;
 };
 
 class Receiver {

@@ -12,11 +12,11 @@ void ReceiverRegistry::Register(const std::string& kind, Factory factory) {
 }
 
 std::vector<std::unique_ptr<Receiver>> ReceiverRegistry::CreateEnabled(
-    const config::NotifierConfig& config) const {
+    const config::NotifierConfig& config, const ReceiverContext& context) const {
   std::vector<std::unique_ptr<Receiver>> out;
   std::set<std::string, std::less<>> keys;
   for (const auto& [kind, factory] : factories_) {
-    for (auto& receiver : factory(config)) {
+    for (auto& receiver : factory(config, context)) {
       if (!keys.insert(std::string(receiver->key())).second) {
         throw std::logic_error("two receivers with the key " + std::string(receiver->key()));
       }

@@ -45,6 +45,19 @@ class Api {
     EXPECT_EQ(r.status, 201) << r.body;
     return Newest();
   }
+  // `count` base layers <prefix><i> in `ns`, each holding `pkg` 1.0: a
+  // vulnerability fixed in a later `pkg` is introduced by every one of them.
+  void MakeLayers(const std::string& prefix, const std::string& ns, const std::string& pkg,
+                  int count) {
+    for (int i = 0; i < count; ++i) {
+      const json layer = {{"Layer",
+                           {{"Name", prefix + std::to_string(i)},
+                            {"NamespaceName", ns},
+                            {"Features", {{{"Name", pkg}, {"Version", "1.0"}}}}}}};
+      auto r = client_.Post(base_ + "/v1/layers", layer.dump());
+      ASSERT_EQ(r.status, 201) << r.body;
+    }
+  }
   std::string Newest() {
     auto doc = json::parse(client_.Get(base_ + "/v1/notifications?limit=1").body);
     return doc["Notifications"].empty() ? "" : doc["Notifications"][0]["Name"].get<std::string>();

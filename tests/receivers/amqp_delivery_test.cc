@@ -6,6 +6,7 @@
 #include <set>
 
 #include "delivery_fixture.h"
+#include "direct_chunks_check.h"
 #include "support/rabbitmq.h"
 #include "util/uuid.h"
 
@@ -72,6 +73,36 @@ TEST_F(AmqpDeliveryTest, EachNotificationIsOnePersistentConfirmedMessage) {
             std::string::npos)
       << metrics;
   EXPECT_EQ(http.Get(server.HealthUrl() + "/health").body, "");
+}
+
+// direct: true — the message is the notification itself, in chunks of
+// 1,000 layer names, each its own confirmed message.
+TEST_F(AmqpDeliveryTest, DirectDeliveryCarriesTheWholeNotificationInChunks) {
+  client_.DeclareQueue(queue_, exchange_, "notifications");
+  HeraldServer server({.config_yaml = Yaml(node_.AmqpUri(), "", "      direct: true\n")});
+  server.Start();
+  Api api(server);
+  api.MakeLayers("direct-", "debian:8", "libdirect", 1500);
+  auto r = api.client().Post(
+      api.base() + "/v1/namespaces/debian:8/vulnerabilities",
+      R"({"Vulnerability":{"Name":"CVE-DIRECT","Severity":"High","Description":"in every chunk",)"
+      R"("FixedIn":[{"Name":"libdirect","Version":"2.0"}]}})");
+  ASSERT_EQ(r.status, 201) << r.body;
+  const std::string name = api.Newest();
+  ASSERT_TRUE(api.WaitForStatus(name, "notified", seconds(30))) << server.Log();
+
+  const std::vector<AmqpMessage> messages = client_.Drain(queue_);
+  std::vector<std::string> bodies;
+  for (const AmqpMessage& m : messages) bodies.push_back(m.body);
+  ExpectDirectChunks(api, name, bodies, 1500);
+  ASSERT_EQ(messages.size(), 2u);
+  EXPECT_EQ(messages[0].message_id, name + ".1.1");
+  EXPECT_EQ(messages[1].message_id, name + ".1.2");
+  for (const AmqpMessage& m : messages) EXPECT_EQ(m.delivery_mode, 2);
+  // One attempt, confirmed once both chunks were.
+  const json attempts = api.WaitForDeliveries(name, 1, seconds(10));
+  ASSERT_EQ(attempts.size(), 1u);
+  EXPECT_EQ(attempts[0]["Outcome"], "success");
 }
 
 // No queue bound: the broker returns the message (mandatory), and the

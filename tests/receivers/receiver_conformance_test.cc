@@ -136,11 +136,17 @@ class RabbitMqFarEnd : public FarEnd {
   }
 
   std::vector<std::string> Arrived() override {
+    Messages();
+    return arrived_;
+  }
+  // The messages that arrived since the last look, in the queue's order.
+  std::vector<AmqpMessage> Messages() {
     AmqpTestClient client(node_.AmqpUri());
-    for (const AmqpMessage& m : client.Drain(queue_)) {
+    std::vector<AmqpMessage> messages = client.Drain(queue_);
+    for (const AmqpMessage& m : messages) {
       arrived_.push_back(nlohmann::json::parse(m.body)["Notification"]["Name"].get<std::string>());
     }
-    return arrived_;
+    return messages;
   }
   void Refuse() override {
     // A queue that is full and rejects publishes.
@@ -324,6 +330,54 @@ TEST_P(ReceiverConformanceTest, AFilterKeepsWhatItLeavesOutFromTheFarEnd) {
   EXPECT_EQ(results[2].outcome, model::DeliveryOutcome::kFiltered);
   EXPECT_EQ(far_->Arrived(), std::vector<std::string>{"high"});
 }
+
+// Direct delivery (SPEC §9), for the kinds that offer it: every chunk is one
+// message, and the attempt succeeds only when the broker confirmed them all.
+class DirectDeliveryConformanceTest : public ReceiverConformanceTest {
+ protected:
+  static Outgoing WithChunks(const std::string& name, int chunks) {
+    std::vector<std::string> bodies;
+    for (int i = 1; i <= chunks; ++i) {
+      bodies.push_back(
+          nlohmann::json{{"Notification", {{"Name", name}}}, {"Chunk", i}, {"Chunks", chunks}}
+              .dump());
+    }
+    return {name, 1, "debian:12", "High",
+            std::make_shared<const std::vector<std::string>>(std::move(bodies))};
+  }
+  RabbitMqFarEnd& broker() { return dynamic_cast<RabbitMqFarEnd&>(*far_); }
+};
+
+TEST_P(DirectDeliveryConformanceTest, EveryChunkIsAMessageAndAllAreConfirmed) {
+  const Outgoing three = WithChunks("direct-3", 3);
+  const SendResult r = SendOne(three);
+  EXPECT_EQ(r.outcome, model::DeliveryOutcome::kSuccess) << r.error;
+  std::vector<std::string> bodies;
+  for (const AmqpMessage& m : broker().Messages()) bodies.push_back(m.body);
+  EXPECT_EQ(bodies, *three.chunks);  // in order, each once
+
+  // Many chunked notifications in flight at once.
+  std::vector<Outgoing> batch;
+  for (int i = 0; i < 20; ++i) batch.push_back(WithChunks("direct-b" + std::to_string(i), 4));
+  for (const SendResult& each : SendAll(batch)) {
+    EXPECT_EQ(each.outcome, model::DeliveryOutcome::kSuccess) << each.error;
+  }
+  EXPECT_EQ(broker().Messages().size(), 80u);
+}
+
+TEST_P(DirectDeliveryConformanceTest, ARefusedChunkFailsTheAttempt) {
+  far_->Refuse();
+  const SendResult r = SendOne(WithChunks("direct-refused", 2));
+  EXPECT_EQ(r.outcome, model::DeliveryOutcome::kFailure);
+  EXPECT_FALSE(r.error.empty());
+  EXPECT_TRUE(broker().Messages().empty());
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Brokers, DirectDeliveryConformanceTest,
+    ::testing::Values(Kind{"amqp", [] { return std::make_unique<AmqpFarEnd>(); }},
+                      Kind{"stomp", [] { return std::make_unique<StompFarEnd>(); }}),
+    [](const auto& info) { return info.param.name; });
 
 INSTANTIATE_TEST_SUITE_P(
     Kinds, ReceiverConformanceTest,

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "delivery_fixture.h"
+#include "direct_chunks_check.h"
 #include "support/rabbitmq.h"
 #include "util/uuid.h"
 
@@ -23,10 +24,10 @@ class StompDeliveryTest : public ::testing::Test {
     } catch (const std::exception&) {
     }
   }
-  std::string Yaml(const std::string& passcode) {
+  std::string Yaml(const std::string& passcode, const std::string& stomp_extra = "") {
     return "clair:\n  notifier:\n    attempts: 20\n    stomp:\n      address: 127.0.0.1:" +
            std::to_string(node_.stomp_port()) + "\n      destination: /queue/" + queue_ +
-           "\n      login: guest\n      passcode: " + passcode + "\n";
+           "\n      login: guest\n      passcode: " + passcode + "\n" + stomp_extra;
   }
 
   RabbitMqNode& node_;
@@ -58,6 +59,24 @@ TEST_F(StompDeliveryTest, EachNotificationIsOneSendConfirmedByItsReceipt) {
       metrics.find(R"(herald_notifier_deliveries_total{backend="stomp",outcome="success"} 1)"),
       std::string::npos)
       << metrics;
+}
+
+// direct: true — each chunk of the notification is its own SEND, and the
+// attempt succeeds on the last receipt.
+TEST_F(StompDeliveryTest, DirectDeliverySendsEachChunkWithItsOwnReceipt) {
+  HeraldServer server({.config_yaml = Yaml("guest", "      direct: true\n")});
+  server.Start();
+  Api api(server);
+  api.MakeLayers("stomp-direct-", "debian:8", "libsd", 1001);
+  auto r = api.client().Post(api.base() + "/v1/namespaces/debian:8/vulnerabilities",
+                             R"({"Vulnerability":{"Name":"CVE-STOMP-DIRECT","Severity":"Low",)"
+                             R"("FixedIn":[{"Name":"libsd","Version":"2.0"}]}})");
+  ASSERT_EQ(r.status, 201) << r.body;
+  const std::string name = api.Newest();
+  ASSERT_TRUE(api.WaitForStatus(name, "notified", seconds(30))) << server.Log();
+  std::vector<std::string> bodies;
+  for (const AmqpMessage& m : client_.Drain(queue_)) bodies.push_back(m.body);
+  ExpectDirectChunks(api, name, bodies, 1001);
 }
 
 TEST_F(StompDeliveryTest, ALoginTheBrokerRefusesIsInHealthAndNothingIsNotified) {

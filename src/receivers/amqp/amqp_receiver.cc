@@ -5,8 +5,9 @@
 
 #include <algorithm>
 
-#include "notifier/receiver_filter.h"
+#include "receivers/all_confirmed.h"
 #include "receivers/broker_connection_state.h"
+#include "receivers/direct_delivery.h"
 #include "receivers/payload.h"
 
 namespace herald::receivers::amqp {
@@ -105,13 +106,15 @@ void AmqpReceiver::Publish(notifier::Outgoing notification, Done done, Clock::ti
                        Clock::now() - now));
     return;
   }
-  const std::string message_id = notification.name + "." + std::to_string(notification.round);
+  std::vector<Message> messages = MessagesOf(notification);
+  Done each = AllConfirmed(messages.size(), std::move(done));
   try {
-    const std::uint64_t tag = conn_->Publish(config_.routing_key, message_id,
-                                             Payload(notification.name, /*callback=*/""));
-    pending_.emplace(tag, Pending{std::move(done), now, message_id, {}});
+    for (Message& m : messages) {
+      const std::uint64_t tag = conn_->Publish(config_.routing_key, m.id, m.body);
+      pending_.emplace(tag, Pending{each, now, std::move(m.id), {}});
+    }
   } catch (const AmqpError& e) {
-    done(AttemptResult(model::DeliveryOutcome::kFailure, e.what(), Clock::now() - now));
+    each(AttemptResult(model::DeliveryOutcome::kFailure, e.what(), Clock::now() - now));
     FailAll(e.what());
   }
 }
@@ -210,14 +213,15 @@ int AmqpReceiver::PollTimeoutMs(Clock::time_point now) const {
 }
 
 void Register(notifier::ReceiverRegistry& registry) {
-  registry.Register("amqp", [](const config::NotifierConfig& cfg) {
-    std::vector<std::unique_ptr<notifier::Receiver>> out;
-    if (!cfg.amqp.uri.empty()) {
-      out.push_back(
-          notifier::WithFilter(std::make_unique<AmqpReceiver>(cfg.amqp), cfg.amqp.filter));
-    }
-    return out;
-  });
+  registry.Register(
+      "amqp", [](const config::NotifierConfig& cfg, const notifier::ReceiverContext& context) {
+        std::vector<std::unique_ptr<notifier::Receiver>> out;
+        if (!cfg.amqp.uri.empty()) {
+          out.push_back(AsConfigured(std::make_unique<AmqpReceiver>(cfg.amqp), cfg.amqp.direct,
+                                     cfg.amqp.filter, context));
+        }
+        return out;
+      });
 }
 
 }  // namespace herald::receivers::amqp

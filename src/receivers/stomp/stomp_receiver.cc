@@ -5,8 +5,9 @@
 #include <algorithm>
 #include <charconv>
 
-#include "notifier/receiver_filter.h"
+#include "receivers/all_confirmed.h"
 #include "receivers/broker_connection_state.h"
+#include "receivers/direct_delivery.h"
 #include "receivers/payload.h"
 
 namespace herald::receivers::stomp {
@@ -123,18 +124,22 @@ void StompReceiver::Publish(notifier::Outgoing notification, Done done) {
     done(AttemptResult(model::DeliveryOutcome::kFailure, "broker unavailable: " + last_error_, {}));
     return;
   }
-  const std::string receipt = "herald-" + std::to_string(next_receipt_++);
-  const std::string body = Payload(notification.name, /*callback=*/"");
-  Frame send{"SEND",
-             {{"destination", config_.destination},
-              {"content-type", "application/json"},
-              {"content-length", std::to_string(body.size())},
-              {"receipt", receipt},
-              {"persistent", "true"},
-              {"herald-id", notification.name + "." + std::to_string(notification.round)}},
-             body};
-  pending_.emplace(receipt, Pending{std::move(done), Clock::now()});
-  Write(Encode(send));
+  std::vector<Message> messages = MessagesOf(notification);
+  Done each = AllConfirmed(messages.size(), std::move(done));
+  for (Message& m : messages) {
+    const std::string receipt = "herald-" + std::to_string(next_receipt_++);
+    const std::string length = std::to_string(m.body.size());
+    Frame send{"SEND",
+               {{"destination", config_.destination},
+                {"content-type", "application/json"},
+                {"content-length", length},
+                {"receipt", receipt},
+                {"persistent", "true"},
+                {"herald-id", std::move(m.id)}},
+               std::move(m.body)};
+    pending_.emplace(receipt, Pending{each, Clock::now()});
+    Write(Encode(send));
+  }
 }
 
 void StompReceiver::Write(std::string bytes) {
@@ -269,14 +274,15 @@ std::optional<std::string> StompReceiver::Problem() const {
 }
 
 void Register(notifier::ReceiverRegistry& registry) {
-  registry.Register("stomp", [](const config::NotifierConfig& cfg) {
-    std::vector<std::unique_ptr<notifier::Receiver>> out;
-    if (!cfg.stomp.address.empty()) {
-      out.push_back(
-          notifier::WithFilter(std::make_unique<StompReceiver>(cfg.stomp), cfg.stomp.filter));
-    }
-    return out;
-  });
+  registry.Register(
+      "stomp", [](const config::NotifierConfig& cfg, const notifier::ReceiverContext& context) {
+        std::vector<std::unique_ptr<notifier::Receiver>> out;
+        if (!cfg.stomp.address.empty()) {
+          out.push_back(AsConfigured(std::make_unique<StompReceiver>(cfg.stomp), cfg.stomp.direct,
+                                     cfg.stomp.filter, context));
+        }
+        return out;
+      });
 }
 
 }  // namespace herald::receivers::stomp

@@ -232,19 +232,20 @@ void WebhookReceiver::Loop() {
 }
 
 void Register(notifier::ReceiverRegistry& registry) {
-  registry.Register("webhook", [](const config::NotifierConfig& cfg) {
-    std::vector<std::unique_ptr<notifier::Receiver>> out;
-    if (!cfg.http.endpoint.empty()) {
-      out.push_back(notifier::WithFilter(
-          std::make_unique<WebhookReceiver>(kKey, cfg.http, cfg.concurrency), cfg.http.filter));
-    }
-    for (const auto& [name, webhook] : cfg.webhooks) {
-      out.push_back(notifier::WithFilter(
-          std::make_unique<WebhookReceiver>("webhooks." + name, webhook, cfg.concurrency),
-          webhook.filter));
-    }
-    return out;
-  });
+  registry.Register(
+      "webhook", [](const config::NotifierConfig& cfg, const notifier::ReceiverContext&) {
+        std::vector<std::unique_ptr<notifier::Receiver>> out;
+        if (!cfg.http.endpoint.empty()) {
+          out.push_back(notifier::WithFilter(
+              std::make_unique<WebhookReceiver>(kKey, cfg.http, cfg.concurrency), cfg.http.filter));
+        }
+        for (const auto& [name, webhook] : cfg.webhooks) {
+          out.push_back(notifier::WithFilter(
+              std::make_unique<WebhookReceiver>("webhooks." + name, webhook, cfg.concurrency),
+              webhook.filter));
+        }
+        return out;
+      });
 }
 
 }  // namespace herald::receivers::webhook

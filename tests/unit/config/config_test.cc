@@ -439,6 +439,10 @@ TEST(ParseYamlTest, WrongTypesAreNamed) {
   EXPECT_EQ(ParseErrorKey("clair:\n  notifier:\n    http:\n      headers:\n        X-A: [1]\n"),
             "clair.notifier.http.headers.X-A");
   EXPECT_EQ(ParseErrorKey("clair:\n  notifier:\n    http: yes\n"), "clair.notifier.http");
+  EXPECT_EQ(ParseErrorKey("clair:\n  notifier:\n    amqp: {uri: \"amqp://r/\", direct: maybe}\n"),
+            "clair.notifier.amqp.direct");
+  EXPECT_EQ(ParseErrorKey("clair:\n  notifier:\n    stomp: {address: \"r:61613\", direct: 2}\n"),
+            "clair.notifier.stomp.direct");
   EXPECT_NE(ParseErrorMessage("clair:\n  api:\n    port: abc\n").find("expected an integer"),
             std::string::npos);
   EXPECT_EQ(ParseYaml("clair:\n  notifier:\n    attempts: +4\n").notifier.attempts, 4);
@@ -612,8 +616,6 @@ TEST(ValidateTest, FailuresNameTheKey) {
        "clair.notifier.amqp.keyfile"},
       {"clair:\n  notifier:\n    amqp: {uri: \"amqp://r/\", timeout: 0s}\n",
        "clair.notifier.amqp.timeout"},
-      {"clair:\n  notifier:\n    amqp: {uri: \"amqp://r/\", direct: true}\n",
-       "clair.notifier.amqp.direct"},
       {"clair:\n  notifier:\n    amqp: {uri: \"amqp://r/\", filter: {minSeverity: Huge}}\n",
        "clair.notifier.amqp.filter.minSeverity"},
       // STOMP (SPEC §9).
@@ -626,8 +628,6 @@ TEST(ValidateTest, FailuresNameTheKey) {
        "clair.notifier.stomp.destination"},
       {"clair:\n  notifier:\n    stomp: {address: \"r:61613\", timeout: 0s}\n",
        "clair.notifier.stomp.timeout"},
-      {"clair:\n  notifier:\n    stomp: {address: \"r:61613\", direct: true}\n",
-       "clair.notifier.stomp.direct"},
   };
   for (const Case& c : cases) {
     EXPECT_EQ(ValidateErrorKey(ParseYaml(c.yaml)), c.key) << c.yaml;
@@ -727,14 +727,14 @@ TEST(ParseYamlTest, AmqpTakesEveryKeyOfSpecSection9) {
   const Config c = ParseYaml(
       "clair:\n  notifier:\n    amqp:\n"
       "      uri: amqps://herald:pw@rabbit.internal:5671/security\n"
-      "      exchange: notify\n      routingKey: herald.all\n      direct: false\n"
+      "      exchange: notify\n      routingKey: herald.all\n      direct: true\n"
       "      cafile: ca.pem\n      certfile: c.pem\n      keyfile: k.pem\n"
       "      timeout: 2s\n      filter: {minSeverity: High}\n");
   const AmqpReceiverConfig& a = c.notifier.amqp;
   EXPECT_EQ(a.uri, "amqps://herald:pw@rabbit.internal:5671/security");
   EXPECT_EQ(a.exchange, "notify");
   EXPECT_EQ(a.routing_key, "herald.all");
-  EXPECT_FALSE(a.direct);
+  EXPECT_TRUE(a.direct);
   EXPECT_EQ(a.cafile, "ca.pem");
   EXPECT_EQ(a.certfile, "c.pem");
   EXPECT_EQ(a.keyfile, "k.pem");
@@ -749,6 +749,7 @@ TEST(ParseYamlTest, AmqpTakesEveryKeyOfSpecSection9) {
   EXPECT_EQ(yaml.find(":pw@"), std::string::npos) << yaml;
   const Config back = ParseYaml(yaml);
   EXPECT_EQ(back.notifier.amqp.routing_key, "herald.all");
+  EXPECT_TRUE(back.notifier.amqp.direct);
   EXPECT_EQ(back.notifier.amqp.uri, "amqps://herald:<redacted>@rabbit.internal:5671/security");
   EXPECT_EQ(ToRedactedYaml(Config{}).find("amqp"), std::string::npos);
 }
@@ -758,7 +759,7 @@ TEST(ParseYamlTest, StompTakesEveryKeyOfSpecSection9) {
       "clair:\n  notifier:\n    stomp:\n"
       "      address: rabbit.internal:61613\n      destination: /topic/herald\n"
       "      login: herald\n      passcode: s3cret\n      host: security\n"
-      "      direct: false\n      timeout: 3s\n      heartbeat: 0s\n"
+      "      direct: true\n      timeout: 3s\n      heartbeat: 0s\n"
       "      filter: {namespaces: [\"debian:*\"]}\n");
   const StompReceiverConfig& s = c.notifier.stomp;
   EXPECT_EQ(s.address, "rabbit.internal:61613");
@@ -766,6 +767,7 @@ TEST(ParseYamlTest, StompTakesEveryKeyOfSpecSection9) {
   EXPECT_EQ(s.login, "herald");
   EXPECT_EQ(s.passcode, "s3cret");
   EXPECT_EQ(s.host, "security");
+  EXPECT_TRUE(s.direct);
   EXPECT_EQ(s.timeout, seconds(3));
   EXPECT_EQ(s.heartbeat, seconds(0));
   EXPECT_EQ(s.filter.namespaces, std::vector<std::string>{"debian:*"});
