@@ -7,9 +7,10 @@
 //                  [--webhooks=1]   (N: http plus N-1 named webhooks, each
 //                  to a sink of its own; every notification goes to each)
 //   notifier_bench --workload=amqp-backlog|stomp-backlog [--backlog=100000]
-//                  [--concurrency=64]   (to a private RabbitMQ node, AMQP with
-//                  publisher confirms or STOMP with receipts; the messages in
-//                  the queue are counted and read back)
+//                  [--concurrency=64] [--queue=classic|classic-v2|quorum]
+//                  (to a private RabbitMQ node, AMQP with publisher confirms
+//                  or STOMP with receipts, into a durable queue of that kind;
+//                  the messages in the queue are counted and read back)
 //   notifier_bench --workload=steady  [--rate=1000] [--seconds=60]
 //   notifier_bench --workload=idle    [--samples=200]
 //
@@ -96,12 +97,20 @@ void WriteSqliteBacklog(const std::string& db, long backlog) {
   }
 }
 
+// "classic" is the broker's default classic queue.
+std::string QueueKind(const std::string& flag) {
+  if (flag == "classic") return "";
+  if (flag == "classic-v2" || flag == "quorum") return flag;
+  throw std::invalid_argument("--queue must be classic, classic-v2 or quorum");
+}
+
 // The backlog delivered to a private RabbitMQ node (a separate process, like
 // a real broker) over AMQP with publisher confirms or over STOMP with
 // receipts: deliveries/s is N over the time from the first message in the
 // queue to the last, and the queue is read back at the end to count losses
 // and duplicates.
-int BrokerBacklog(const std::string& protocol, long backlog, long concurrency) {
+int BrokerBacklog(const std::string& protocol, long backlog, long concurrency,
+                  const std::string& queue_kind) {
   testing::TempDir dir;
   const std::string db = dir.File("backlog.db");
   auto created_at = Clock::now();
@@ -113,10 +122,10 @@ int BrokerBacklog(const std::string& protocol, long backlog, long concurrency) {
   std::string receiver;
   if (protocol == "amqp") {
     client.DeclareExchange("herald");
-    client.DeclareQueue("bench", "herald", "notifications");
+    client.DeclareQueue("bench", "herald", "notifications", {}, QueueKind(queue_kind));
     receiver = "    amqp:\n      uri: " + rabbit.node().AmqpUri() + "\n";
   } else {
-    client.DeclareQueue("bench", "", "bench");
+    client.DeclareQueue("bench", "", "bench", {}, QueueKind(queue_kind));
     receiver =
         "    stomp:\n      address: 127.0.0.1:" + std::to_string(rabbit.node().stomp_port()) +
         "\n      destination: /queue/bench\n      login: guest\n      passcode: guest\n";
@@ -158,6 +167,7 @@ int BrokerBacklog(const std::string& protocol, long backlog, long concurrency) {
       {"store", "sqlite"},
       {"backlog", backlog},
       {"concurrency", concurrency},
+      {"queue", queue_kind},
       {"setup_s", setup_s},
       {"deliver_s", span_s},
       {"deliveries_per_s", static_cast<double>(backlog) / span_s},
@@ -379,9 +389,9 @@ int Run(int argc, char** argv) {
                    FlagOr(argc, argv, "webhooks", 1));
   }
   if (workload == "amqp-backlog" || workload == "stomp-backlog") {
-    return BrokerBacklog(workload.substr(0, workload.find('-')),
-                         FlagOr(argc, argv, "backlog", 100000),
-                         FlagOr(argc, argv, "concurrency", 64));
+    return BrokerBacklog(
+        workload.substr(0, workload.find('-')), FlagOr(argc, argv, "backlog", 100000),
+        FlagOr(argc, argv, "concurrency", 64), StringFlag(argc, argv, "queue", "classic"));
   }
   if (workload == "steady") {
     return Steady(FlagOr(argc, argv, "rate", 1000), FlagOr(argc, argv, "seconds", 60));

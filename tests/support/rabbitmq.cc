@@ -156,18 +156,30 @@ void AmqpTestClient::DeclareExchange(const std::string& exchange) {
 }
 
 void AmqpTestClient::DeclareQueue(const std::string& queue, const std::string& exchange,
-                                  const std::string& routing_key, std::optional<int> max_length) {
-  amqp_table_entry_t entries[2];
-  amqp_table_t args = amqp_empty_table;
+                                  const std::string& routing_key, std::optional<int> max_length,
+                                  const std::string& kind) {
+  amqp_table_entry_t entries[3];
+  int count = 0;
   if (max_length) {
-    entries[0].key = amqp_cstring_bytes("x-max-length");
-    entries[0].value.kind = AMQP_FIELD_KIND_I32;
-    entries[0].value.value.i32 = *max_length;
-    entries[1].key = amqp_cstring_bytes("x-overflow");
-    entries[1].value.kind = AMQP_FIELD_KIND_UTF8;
-    entries[1].value.value.bytes = amqp_cstring_bytes("reject-publish");
-    args = {2, entries};
+    entries[count].key = amqp_cstring_bytes("x-max-length");
+    entries[count].value.kind = AMQP_FIELD_KIND_I32;
+    entries[count++].value.value.i32 = *max_length;
+    entries[count].key = amqp_cstring_bytes("x-overflow");
+    entries[count].value.kind = AMQP_FIELD_KIND_UTF8;
+    entries[count++].value.value.bytes = amqp_cstring_bytes("reject-publish");
   }
+  if (kind == "classic-v2") {
+    entries[count].key = amqp_cstring_bytes("x-queue-version");
+    entries[count].value.kind = AMQP_FIELD_KIND_I32;
+    entries[count++].value.value.i32 = 2;
+  } else if (kind == "quorum") {
+    entries[count].key = amqp_cstring_bytes("x-queue-type");
+    entries[count].value.kind = AMQP_FIELD_KIND_UTF8;
+    entries[count++].value.value.bytes = amqp_cstring_bytes("quorum");
+  } else if (!kind.empty()) {
+    throw std::invalid_argument("queue kind must be \"\", classic-v2 or quorum, got " + kind);
+  }
+  const amqp_table_t args = {count, entries};
   amqp_queue_declare(state_->conn, 1, amqp_cstring_bytes(queue.c_str()), 0, 1, 0, 0, args);
   CheckReply(amqp_get_rpc_reply(state_->conn), "queue.declare " + queue);
   if (exchange.empty()) return;  // the default exchange routes by queue name already

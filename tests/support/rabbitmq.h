@@ -81,8 +81,11 @@ class AmqpTestClient {
   // the default exchange, which routes by queue name). With
   // `max_length`, overflow is reject-publish: publishes to a full queue
   // are nacked.
+  // `kind`: "" a classic queue as the broker makes it by default,
+  // "classic-v2" (x-queue-version 2) or "quorum".
   void DeclareQueue(const std::string& queue, const std::string& exchange,
-                    const std::string& routing_key, std::optional<int> max_length = {});
+                    const std::string& routing_key, std::optional<int> max_length = {},
+                    const std::string& kind = "");
   void DeleteQueue(const std::string& queue);
   void DeleteExchange(const std::string& exchange);
   std::uint32_t Count(const std::string& queue);
