@@ -8,6 +8,39 @@
 namespace herald::testing {
 namespace {
 
+// With no `proxy` in the config, the environment's proxy is used, as
+// libcurl would (Herald reads it once at start instead of per request).
+TEST(DeliveryTest, TheEnvironmentsProxyCarriesRequestsWhenTheConfigNamesNone) {
+  TestReceiver proxy({});
+  const std::string proxy_url = proxy.Url().substr(0, proxy.Url().size() - 5);  // without /hook
+  HeraldServer server(
+      {.config_yaml = NotifierYaml("http://hooks.herald-test.invalid/hook", ""),
+       .command_prefix = {"env", "http_proxy=" + proxy_url, "no_proxy=", "NO_PROXY="}});
+  server.Start();
+  Api api(server);
+  const std::string name = api.MakeNotification("CVE-PROXY");
+  ASSERT_TRUE(proxy.WaitUntil(CountAtLeast(1), seconds(10))) << server.Log();
+  const auto r = proxy.Requests().front();
+  EXPECT_EQ(r.target, "http://hooks.herald-test.invalid/hook");  // a proxy request
+  EXPECT_EQ(r.notification, name);
+  ASSERT_TRUE(api.WaitForStatus(name, "notified", seconds(10)));
+}
+
+TEST(DeliveryTest, NoProxyInTheEnvironmentExemptsItsHosts) {
+  TestReceiver proxy({});
+  TestReceiver receiver({});
+  const std::string proxy_url = proxy.Url().substr(0, proxy.Url().size() - 5);
+  HeraldServer server(
+      {.config_yaml = NotifierYaml(receiver.Url(), ""),
+       .command_prefix = {"env", "http_proxy=" + proxy_url, "no_proxy=localhost,127.0.0.1"}});
+  server.Start();
+  Api api(server);
+  const std::string name = api.MakeNotification("CVE-NOPROXY");
+  ASSERT_TRUE(receiver.WaitUntil(CountAtLeast(1), seconds(10))) << server.Log();
+  EXPECT_EQ(receiver.Requests().front().target, "/hook");
+  EXPECT_TRUE(proxy.Requests().empty());
+}
+
 TEST(DeliveryTest, ExactPayloadAndHeaders) {
   TestReceiver receiver({});
   HeraldServer server(

@@ -2,7 +2,9 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <nlohmann/json.hpp>
 #include <unordered_map>
 
@@ -40,6 +42,25 @@ std::optional<std::chrono::milliseconds> RetryAfter(CURL* easy) {
   return std::chrono::seconds(std::min(seconds, kDay));
 }
 
+std::string Environment(const char* name) {
+  const char* value = std::getenv(name);
+  return value == nullptr ? "" : value;
+}
+
+// The proxy libcurl would take from the environment for a URL of `scheme`:
+// <scheme>_proxy (for http only in lower case, as curl does, against the
+// httpoxy CGI attack), then all_proxy; "" for none.
+std::string EnvironmentProxy(std::string scheme) {
+  std::string proxy = Environment((scheme + "_proxy").c_str());
+  if (proxy.empty() && scheme != "http") {
+    std::transform(scheme.begin(), scheme.end(), scheme.begin(), ::toupper);
+    proxy = Environment((scheme + "_PROXY").c_str());
+  }
+  if (proxy.empty()) proxy = Environment("all_proxy");
+  if (proxy.empty()) proxy = Environment("ALL_PROXY");
+  return proxy;
+}
+
 }  // namespace
 
 WebhookReceiver::WebhookReceiver(std::string key, config::HttpReceiverConfig config,
@@ -68,6 +89,12 @@ WebhookReceiver::WebhookReceiver(std::string key, config::HttpReceiverConfig con
       throw config::ConfigError("clair.notifier." + key_ + ".servername", e.what());
     }
   }
+  // Read once here: with CURLOPT_PROXY and CURLOPT_NOPROXY set (even to
+  // ""), libcurl reads no environment for each transfer.
+  proxy_ = config_.proxy.empty() ? EnvironmentProxy(util::CurlUrl(url_).Get(CURLUPART_SCHEME))
+                                 : config_.proxy;
+  no_proxy_ = Environment("no_proxy");
+  if (no_proxy_.empty()) no_proxy_ = Environment("NO_PROXY");
   for (const auto& [name, value] : config_.headers) static_headers_.push_back(name + ": " + value);
   shared_headers_ = MakeHeaderList(static_headers_);
   // One handle configured now, so that an option libcurl refuses stops the
@@ -123,7 +150,8 @@ void WebhookReceiver::Configure(CURL* h) const {
                 std::chrono::duration_cast<std::chrono::milliseconds>(config_.timeout).count()));
   SetOption(h, CURLOPT_WRITEFUNCTION, &DiscardBody);
   SetOption(h, CURLOPT_TCP_NODELAY, 1L);
-  if (!config_.proxy.empty()) SetOption(h, CURLOPT_PROXY, config_.proxy.c_str());
+  SetOption(h, CURLOPT_PROXY, proxy_.c_str());
+  SetOption(h, CURLOPT_NOPROXY, no_proxy_.c_str());
   if (!config_.cafile.empty()) SetOption(h, CURLOPT_CAINFO, config_.cafile.c_str());
   if (!config_.certfile.empty()) SetOption(h, CURLOPT_SSLCERT, config_.certfile.c_str());
   if (!config_.keyfile.empty()) SetOption(h, CURLOPT_SSLKEY, config_.keyfile.c_str());

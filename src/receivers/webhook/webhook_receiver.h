@@ -52,8 +52,12 @@ class WebhookReceiver final : public notifier::Receiver {
 
   const std::string key_;
   const config::HttpReceiverConfig config_;
-  std::string url_;                // the endpoint, or its server-name route
-  CurlSlist connect_to_;           // set with a servername override
+  std::string url_;       // the endpoint, or its server-name route
+  CurlSlist connect_to_;  // set with a servername override
+  // The proxy and no-proxy list: from the config, or read from the
+  // environment once (libcurl would read it for every transfer).
+  std::string proxy_;
+  std::string no_proxy_;
   const std::string signing_key_;  // empty: unsigned
   std::vector<std::string> static_headers_;
   CurlSlist shared_headers_;
