@@ -2,78 +2,90 @@
 
 #include <prometheus/text_serializer.h>
 
+#include <algorithm>
+#include <type_traits>
+#include <vector>
+
+#include "model/delivery.h"
+
 namespace herald::metrics {
+
+template <typename Builder>
+auto& Metrics::Declare(Builder builder, const char* name, const char* help) {
+  auto& family = builder.Name(name).Help(help).Register(*registry_);
+  prometheus::MetricFamily empty;
+  empty.name = name;
+  empty.help = help;
+  empty.type = std::remove_reference_t<decltype(family.Add({}))>::metric_type;
+  declared_.push_back(std::move(empty));
+  return family;
+}
 
 Metrics::Metrics()
     : registry_(std::make_shared<prometheus::Registry>()),
-      api_duration_(&prometheus::BuildHistogram()
-                         .Name("clair_api_response_duration_milliseconds")
-                         .Help("The duration of time it takes to receive and write a response to "
-                               "an API request")
-                         .Register(*registry_)) {
+      api_duration_(&Declare(prometheus::BuildHistogram(),
+                             "clair_api_response_duration_milliseconds",
+                             "The duration of time it takes to receive and write a response to "
+                             "an API request")) {
   // 1 ms to 1 h: Clair v1's default buckets (seconds-sized, on a
   // millisecond metric) put every sample in +Inf.
-  notifier_latency_ = &prometheus::BuildHistogram()
-                           .Name("clair_notifier_latency_milliseconds")
-                           .Help(
+  notifier_latency_ = &Declare(prometheus::BuildHistogram(), "clair_notifier_latency_milliseconds",
                                "Time from a notification's creation to its successful delivery "
                                "round")
-                           .Register(*registry_)
                            .Add({}, prometheus::Histogram::BucketBoundaries{
                                         1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000,
                                         30000, 60000, 300000, 900000, 1800000, 3600000});
-  backend_errors_ = &prometheus::BuildCounter()
-                         .Name("clair_notifier_backend_errors_total")
-                         .Help("Delivery attempts that did not succeed, by receiver")
-                         .Register(*registry_);
-  deliveries_ = &prometheus::BuildCounter()
-                     .Name("herald_notifier_deliveries_total")
-                     .Help("Delivery attempts by receiver and outcome (success, failure, timeout)")
-                     .Register(*registry_);
-  pending_ = &prometheus::BuildGauge()
-                  .Name("herald_notifier_pending")
-                  .Help("Notifications whose current delivery round has not ended")
-                  .Register(*registry_)
+  backend_errors_ = &Declare(prometheus::BuildCounter(), "clair_notifier_backend_errors_total",
+                             "Delivery attempts that did not succeed, by receiver");
+  deliveries_ = &Declare(prometheus::BuildCounter(), "herald_notifier_deliveries_total",
+                         "Delivery attempts by receiver and outcome (success, failure, timeout)");
+  pending_ = &Declare(prometheus::BuildGauge(), "herald_notifier_pending",
+                      "Notifications whose current delivery round has not ended")
                   .Add({});
-  lease_lost_ = &prometheus::BuildCounter()
-                     .Name("herald_notifier_lease_lost_total")
-                     .Help(
+  lease_lost_ = &Declare(prometheus::BuildCounter(), "herald_notifier_lease_lost_total",
                          "Notifications this process could not mark because its lease had "
                          "lapsed or was revoked")
-                     .Register(*registry_)
                      .Add({});
-  analyzer_layers_ = &prometheus::BuildCounter()
-                          .Name("herald_analyzer_layers_total")
-                          .Help("Layers posted by Path, by outcome")
-                          .Register(*registry_);
+  analyzer_layers_ = &Declare(prometheus::BuildCounter(), "herald_analyzer_layers_total",
+                              "Layers posted by Path, by outcome");
   analyzer_duration_ =
-      &prometheus::BuildHistogram()
-           .Name("herald_analyzer_duration_seconds")
-           .Help("Time to fetch and analyse one layer")
-           .Register(*registry_)
+      &Declare(prometheus::BuildHistogram(), "herald_analyzer_duration_seconds",
+               "Time to fetch and analyse one layer")
            .Add({}, prometheus::Histogram::BucketBoundaries{0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5,
                                                             10, 30, 60, 120, 300, 600});
-  analyzer_bytes_ = &prometheus::BuildCounter()
-                         .Name("herald_analyzer_bytes_total")
-                         .Help("Layer bytes read by the analyzer, as fetched (compressed)")
-                         .Register(*registry_)
+  analyzer_bytes_ = &Declare(prometheus::BuildCounter(), "herald_analyzer_bytes_total",
+                             "Layer bytes read by the analyzer, as fetched (compressed)")
                          .Add({});
-  updater_runs_ = &prometheus::BuildCounter()
-                       .Name("herald_updater_runs_total")
-                       .Help("Feed source runs by outcome (success, not-modified, failure)")
-                       .Register(*registry_);
-  updater_last_success_ = &prometheus::BuildGauge()
-                               .Name("herald_updater_last_success_timestamp_seconds")
-                               .Help("Unix time of the last successful run of a feed source")
-                               .Register(*registry_);
-  updater_changed_ = &prometheus::BuildCounter()
-                          .Name("herald_updater_vulnerabilities_changed_total")
-                          .Help("Vulnerabilities a feed source added or changed")
-                          .Register(*registry_);
-  updater_duration_ = &prometheus::BuildHistogram()
-                           .Name("herald_updater_duration_seconds")
-                           .Help("Time to fetch, parse and apply one feed source")
-                           .Register(*registry_);
+  updater_runs_ = &Declare(prometheus::BuildCounter(), "herald_updater_runs_total",
+                           "Feed source runs by outcome (success, not-modified, failure)");
+  updater_last_success_ =
+      &Declare(prometheus::BuildGauge(), "herald_updater_last_success_timestamp_seconds",
+               "Unix time of the last successful run of a feed source");
+  updater_changed_ =
+      &Declare(prometheus::BuildCounter(), "herald_updater_vulnerabilities_changed_total",
+               "Vulnerabilities a feed source added or changed");
+  updater_duration_ = &Declare(prometheus::BuildHistogram(), "herald_updater_duration_seconds",
+                               "Time to fetch, parse and apply one feed source");
+  for (const char* outcome :
+       {"analyzed", "already_indexed", "rejected", "unprocessable", "cancelled", "error"}) {
+    analyzer_layers_->Add({{"outcome", outcome}});
+  }
+}
+
+void Metrics::DeclareReceiver(const std::string& backend) {
+  using model::DeliveryOutcome;
+  for (DeliveryOutcome outcome : {DeliveryOutcome::kSuccess, DeliveryOutcome::kFailure,
+                                  DeliveryOutcome::kTimeout, DeliveryOutcome::kFiltered}) {
+    deliveries_->Add({{"backend", backend}, {"outcome", std::string(model::ToString(outcome))}});
+  }
+  backend_errors_->Add({{"backend", backend}});
+}
+
+void Metrics::DeclareFeedSource(const std::string& source) {
+  for (const char* outcome : {"success", "not-modified", "failure"}) {
+    updater_runs_->Add({{"source", source}, {"outcome", outcome}});
+  }
+  updater_changed_->Add({{"source", source}});
 }
 
 void Metrics::RecordFeedRun(const std::string& source, const std::string& outcome, double seconds,
@@ -127,8 +139,17 @@ void Metrics::ObserveApiResponse(const std::string& route, int code, double mill
 }
 
 std::string Metrics::Render() const {
+  std::vector<prometheus::MetricFamily> families = registry_->Collect();
+  // prometheus-cpp leaves out a family with no series yet; SPEC §10 wants
+  // every family in /metrics from start-up, with its # TYPE line.
+  for (const prometheus::MetricFamily& declared : declared_) {
+    if (std::none_of(families.begin(), families.end(),
+                     [&](const auto& f) { return f.name == declared.name; })) {
+      families.push_back(declared);
+    }
+  }
   prometheus::TextSerializer serializer;
-  return serializer.Serialize(registry_->Collect());
+  return serializer.Serialize(families);
 }
 
 }  // namespace herald::metrics

@@ -7,12 +7,14 @@
 #include <prometheus/family.h>
 #include <prometheus/gauge.h>
 #include <prometheus/histogram.h>
+#include <prometheus/metric_family.h>
 #include <prometheus/registry.h>
 
 #include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace herald::metrics {
 
@@ -35,7 +37,7 @@ class Metrics {
   // herald_notifier_lease_lost_total
   void CountLeaseLost(double n);
 
-  // herald_analyzer_layers_total{outcome}: analysed, already_indexed,
+  // herald_analyzer_layers_total{outcome}: analyzed, already_indexed,
   // rejected (400), unprocessable (422), cancelled, error.
   void CountAnalysis(const std::string& outcome);
   // herald_analyzer_duration_seconds: fetch + analysis of one layer.
@@ -50,13 +52,27 @@ class Metrics {
   void RecordFeedRun(const std::string& source, const std::string& outcome, double seconds,
                      std::int64_t changed, std::optional<std::int64_t> success_ms);
 
+  // Every family is in /metrics from start-up (SPEC §10); these put its
+  // series there at 0 for the label values known then, so that a
+  // dashboard or an alert sees a series before the first event.
+  // Deliveries of `backend` for every outcome, and its backend errors.
+  void DeclareReceiver(const std::string& backend);
+  // The runs of feed `source` for every outcome, and its changes.
+  void DeclareFeedSource(const std::string& source);
+
   // The Prometheus text exposition of every family.
   std::string Render() const;
 
   prometheus::Registry& registry() { return *registry_; }
 
  private:
+  // Registers a family and remembers it, so that Render shows it even
+  // before its first series.
+  template <typename Builder>
+  auto& Declare(Builder builder, const char* name, const char* help);
+
   std::shared_ptr<prometheus::Registry> registry_;
+  std::vector<prometheus::MetricFamily> declared_;  // each family, without series
   prometheus::Family<prometheus::Histogram>* api_duration_;
   prometheus::Histogram* notifier_latency_;
   prometheus::Family<prometheus::Counter>* backend_errors_;

@@ -18,7 +18,10 @@ Engine::Engine(store::Store& store, util::Clock& clock,
       options_(std::move(options)),
       metrics_(metrics),
       random_(std::random_device{}()) {
-  for (const auto& r : receivers_) keys_.emplace_back(r->key());
+  for (const auto& r : receivers_) {
+    keys_.emplace_back(r->key());
+    if (metrics_ != nullptr) metrics_->DeclareReceiver(keys_.back());
+  }
 }
 
 Engine::~Engine() {

@@ -12,7 +12,10 @@ namespace herald::updater {
 
 Updater::Updater(store::Store& store, config::UpdaterConfig config, metrics::Metrics* metrics,
                  FetchLimits limits)
-    : store_(store), config_(std::move(config)), metrics_(metrics), limits_(limits) {}
+    : store_(store), config_(std::move(config)), metrics_(metrics), limits_(limits) {
+  if (metrics_ == nullptr) return;
+  for (const auto& source : config_.sources) metrics_->DeclareFeedSource(source.name);
+}
 
 std::vector<SourceReport> Updater::RunOnce(
     const std::optional<std::string>& only,
