@@ -10,7 +10,7 @@ packages=(
   nlohmann-json3-dev libyaml-cpp-dev libspdlog-dev libfmt-dev libcli11-dev
   prometheus-cpp-dev libgtest-dev libgmock-dev libbenchmark-dev
   libarchive-dev librpm-dev libisal-dev libxml2-dev
-  postgresql-15 openssl curl python3 wrk
+  postgresql-15 openssl curl python3 python3-jsonschema wrk
   rpm db5.3-util isal zstd bzip2 xz-utils
   faketime clang-14 libclang-rt-14-dev
 )

@@ -7,7 +7,9 @@
 #   2. the unit tests again under AddressSanitizer + UndefinedBehaviorSanitizer;
 #   3. the unit tests (the engine, the stores, the receivers) under
 #      ThreadSanitizer;
-#   4. every libFuzzer target for 60 s (scripts/fuzz.sh; clang, ASan+UBSan).
+#   4. every libFuzzer target for 60 s (scripts/fuzz.sh; clang, ASan+UBSan);
+#   and, after the dev tests, the Debian package installed and removed for
+#   real (tests/package/test_deb.sh, as root).
 # The store and integration suites run against SQLite and against a private
 # PostgreSQL 15 cluster this script starts (Unix socket in a temp directory,
 # random port) and removes on exit; the receiver conformance suite
@@ -42,6 +44,9 @@ cmake --build --preset dev -j "$jobs"
 
 echo "== unit and integration tests (dev)"
 ctest --preset dev -j "$jobs"
+
+echo "== the Debian package: dpkg -i, its unit's command, dpkg -r (needs root)"
+bash tests/package/test_deb.sh build/dev
 
 echo "== unit tests under ASan+UBSan"
 cmake --preset asan -DHERALD_UNITY=ON

@@ -119,6 +119,12 @@ Response ErrorResponse(int status, const std::string& message, unsigned version,
 Router::Router(metrics::Metrics* metrics, std::chrono::nanoseconds timeout)
     : metrics_(metrics), timeout_(timeout) {}
 
+std::vector<std::pair<http::verb, std::string>> Router::Routes() const {
+  std::vector<std::pair<http::verb, std::string>> out;
+  for (const Route& r : routes_) out.emplace_back(r.method, r.pattern);
+  return out;
+}
+
 void Router::Add(http::verb method, const std::string& pattern, Handler handler) {
   routes_.push_back({method, pattern, SplitPath(pattern), std::move(handler), nullptr});
 }

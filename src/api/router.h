@@ -75,6 +75,10 @@ class Router {
   // The authenticator must outlive the router.
   void SetAuthenticator(const Authenticator* authenticator) { auth_ = authenticator; }
 
+  // Every route added, as (method, pattern), in the order added: for the
+  // test that holds the OpenAPI document to the router.
+  std::vector<std::pair<http::verb, std::string>> Routes() const;
+
   // Routes one request and passes the answer to `reply`, at once or, for a
   // deferred route, later. Never throws: failures become JSON error responses.
   void Dispatch(std::shared_ptr<const Request> request, Reply reply);

@@ -4,6 +4,7 @@
 
 #include "api/api_error.h"
 #include "api/json_body.h"
+#include "util/embedded_files.h"
 
 namespace herald::api {
 
@@ -56,6 +57,14 @@ Router MakeApiRouter(ApiContext& ctx, std::chrono::nanoseconds timeout) {
   });
   router.Add(http::verb::get, "/v1/metrics",
              [&ctx](const RequestContext& rc) { return MetricsResponse(rc, ctx.metrics); });
+  // SPEC §10: the OpenAPI document of these routes, compiled in from
+  // docs/openapi.json.
+  router.Add(http::verb::get, "/v1/openapi.json", [](const RequestContext& rc) {
+    const std::optional<std::string_view> document = util::EmbeddedFile("docs/openapi.json");
+    if (!document) throw std::logic_error("docs/openapi.json was not embedded at build time");
+    return JsonResponse(http::status::ok, std::string(*document), rc.request.version(),
+                        rc.request.keep_alive());
+  });
   return router;
 }
 
