@@ -11,6 +11,7 @@ packages=(
   prometheus-cpp-dev libgtest-dev libgmock-dev libbenchmark-dev
   libarchive-dev librpm-dev libisal-dev libxml2-dev
   postgresql-15 openssl curl python3 python3-jsonschema wrk
+  chromium chromium-driver python3-selenium
   rpm db5.3-util isal zstd bzip2 xz-utils
   faketime clang-14 libclang-rt-14-dev
 )

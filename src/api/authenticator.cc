@@ -46,17 +46,25 @@ std::optional<Scope> Authenticator::Authenticate(const Request& request) const {
   if (open()) return std::nullopt;
   const auto token = BearerToken(request);
   if (!token) throw ApiError(401, "authentication required: send Authorization: Bearer <token>");
-  // Hashing first makes every comparison the same length; comparing with
-  // every configured hash, without stopping at a match, keeps the time
-  // independent of which one matched.
-  const std::string digest = util::Sha256Hex(*token);
+  const std::optional<Scope> granted = ScopeOfToken(*token);
+  if (!granted) throw ApiError(401, "the bearer token is not valid");
+  return granted;
+}
+
+std::optional<Scope> Authenticator::ScopeOfToken(std::string_view token) const {
+  // Hashing first makes every comparison the same length.
+  return ScopeOfDigest(util::Sha256Hex(token));
+}
+
+std::optional<Scope> Authenticator::ScopeOfDigest(std::string_view digest) const {
+  // Comparing with every configured hash, without stopping at a match, keeps
+  // the time independent of which one matched.
   std::optional<Scope> granted;
   for (const auto& known : tokens_) {
     if (util::ConstantTimeEqual(digest, known.sha256) && (!granted || known.scope > *granted)) {
       granted = known.scope;
     }
   }
-  if (!granted) throw ApiError(401, "the bearer token is not valid");
   return granted;
 }
 

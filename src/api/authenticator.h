@@ -32,6 +32,11 @@ class Authenticator {
   // that matches; nullopt when the API is open.
   std::optional<Scope> Authenticate(const Request& request) const;
 
+  // The scope of `token`, or of the token whose SHA-256 (hex) is `digest`;
+  // nullopt when no configured token matches.
+  std::optional<Scope> ScopeOfToken(std::string_view token) const;
+  std::optional<Scope> ScopeOfDigest(std::string_view digest) const;
+
   // Throws ApiError(403) when `granted` is below `needed`.
   static void Authorize(std::optional<Scope> granted, Scope needed);
 

@@ -35,24 +35,6 @@ int HexValue(char c) {
   return -1;
 }
 
-std::map<std::string, std::string> ParseQuery(std::string_view text) {
-  std::map<std::string, std::string> out;
-  std::size_t start = 0;
-  while (start < text.size()) {
-    std::size_t end = text.find('&', start);
-    if (end == std::string_view::npos) end = text.size();
-    std::string_view part = text.substr(start, end - start);
-    std::size_t eq = part.find('=');
-    auto key = UrlDecode(part.substr(0, eq), true);
-    auto value = eq == std::string_view::npos ? std::optional<std::string>("")
-                                              : UrlDecode(part.substr(eq + 1), true);
-    if (!key || !value) throw BadRequest("malformed query string");
-    if (!key->empty()) out.emplace(std::move(*key), std::move(*value));
-    start = end + 1;
-  }
-  return out;
-}
-
 int StatusFor(const store::StoreError& e) {
   switch (e.kind()) {
     case store::StoreError::Kind::kNotFound:
@@ -92,6 +74,24 @@ std::optional<std::string> UrlDecode(std::string_view text, bool plus_is_space) 
   return out;
 }
 
+std::map<std::string, std::string> ParseQuery(std::string_view text) {
+  std::map<std::string, std::string> out;
+  std::size_t start = 0;
+  while (start < text.size()) {
+    std::size_t end = text.find('&', start);
+    if (end == std::string_view::npos) end = text.size();
+    std::string_view part = text.substr(start, end - start);
+    std::size_t eq = part.find('=');
+    auto key = UrlDecode(part.substr(0, eq), true);
+    auto value = eq == std::string_view::npos ? std::optional<std::string>("")
+                                              : UrlDecode(part.substr(eq + 1), true);
+    if (!key || !value) throw BadRequest("malformed query string");
+    if (!key->empty()) out.emplace(std::move(*key), std::move(*value));
+    start = end + 1;
+  }
+  return out;
+}
+
 std::optional<std::string> RequestContext::Query(const std::string& key) const {
   auto it = query.find(key);
   if (it == query.end()) return std::nullopt;
@@ -126,11 +126,16 @@ std::vector<std::pair<http::verb, std::string>> Router::Routes() const {
 }
 
 void Router::Add(http::verb method, const std::string& pattern, Handler handler) {
-  routes_.push_back({method, pattern, SplitPath(pattern), std::move(handler), nullptr});
+  routes_.push_back({method, pattern, SplitPath(pattern), std::move(handler), nullptr, false});
+}
+
+void Router::AddPage(http::verb method, const std::string& pattern, Handler handler) {
+  routes_.push_back({method, pattern, SplitPath(pattern), std::move(handler), nullptr, true});
+  page_roots_.insert(routes_.back().segments.front());
 }
 
 void Router::AddDeferred(http::verb method, const std::string& pattern, DeferredHandler handler) {
-  routes_.push_back({method, pattern, SplitPath(pattern), nullptr, std::move(handler)});
+  routes_.push_back({method, pattern, SplitPath(pattern), nullptr, std::move(handler), false});
 }
 
 struct DeferredReply::State {
@@ -209,15 +214,19 @@ void Router::Dispatch(std::shared_ptr<const Request> shared_request, Reply reply
   Response response;
   try {
     store::ScopedDeadline deadline(started + timeout_);
-    // Who asks comes before what exists: without a valid token even a 404
-    // is not given away.
-    const std::optional<Scope> granted = auth_ ? auth_->Authenticate(request) : std::nullopt;
     const auto raw_target = request.target();
     std::string_view target(raw_target.data(), raw_target.size());
     std::size_t qpos = target.find('?');
     std::string_view path = target.substr(0, qpos);
-    if (path.empty() || path.front() != '/') throw BadRequest("the request target must be a path");
-    std::vector<std::string> segments = SplitPath(path);
+    const bool is_path = !path.empty() && path.front() == '/';
+    std::vector<std::string> segments = is_path ? SplitPath(path) : std::vector<std::string>{};
+    // The web page's paths authenticate by its session cookie themselves.
+    const bool page = !segments.empty() && page_roots_.count(segments.front()) > 0;
+    // Who asks comes before what exists: without a valid token even a 404
+    // is not given away.
+    const std::optional<Scope> granted =
+        auth_ && !page ? auth_->Authenticate(request) : std::nullopt;
+    if (!is_path) throw BadRequest("the request target must be a path");
 
     const Route* match = nullptr;
     bool path_matched = false;
@@ -253,7 +262,9 @@ void Router::Dispatch(std::shared_ptr<const Request> shared_request, Reply reply
       throw NotFound("no such route: " + std::string(path));
     }
     route_label = match->pattern;
-    if (auth_) Authenticator::Authorize(granted, RequiredScope(match->method, match->pattern));
+    if (auth_ && !match->page) {
+      Authenticator::Authorize(granted, RequiredScope(match->method, match->pattern));
+    }
     if (store::DeadlinePassed()) throw ApiError(503, "request deadline passed");
     RequestContext ctx{request, std::move(params),
                        qpos == std::string_view::npos ? std::map<std::string, std::string>{}

@@ -8,6 +8,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -68,6 +69,10 @@ class Router {
 
   // Patterns are absolute paths; a segment ":name" captures one segment.
   void Add(http::verb method, const std::string& pattern, Handler handler);
+  // A route of the web page (SPEC §10): no bearer token is asked for on its
+  // first path segment ("/ui/…"), since the page authenticates by its
+  // session cookie in the handler.
+  void AddPage(http::verb method, const std::string& pattern, Handler handler);
   // A route whose work must not hold an I/O thread (layer analysis).
   void AddDeferred(http::verb method, const std::string& pattern, DeferredHandler handler);
 
@@ -95,6 +100,7 @@ class Router {
     std::vector<std::string> segments;
     Handler handler;
     DeferredHandler deferred;
+    bool page;  // added by AddPage
   };
   // The error response for the exception in flight, logged when it is a
   // server fault.
@@ -106,10 +112,16 @@ class Router {
   std::chrono::nanoseconds timeout_;
   const Authenticator* auth_ = nullptr;
   std::vector<Route> routes_;
+  std::set<std::string> page_roots_;  // first path segments of the page routes
 };
 
 // Percent-decoding of one path segment or query component; nullopt on a bad
 // escape. `plus_is_space` applies to query components.
 std::optional<std::string> UrlDecode(std::string_view text, bool plus_is_space);
+
+// key=value&… as in a query string or an application/x-www-form-urlencoded
+// body; the first of a repeated key counts. Throws ApiError(400) on a
+// malformed escape.
+std::map<std::string, std::string> ParseQuery(std::string_view text);
 
 }  // namespace herald::api

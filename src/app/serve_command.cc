@@ -28,6 +28,7 @@
 #include "store/database_clock.h"
 #include "store/deadline.h"
 #include "store/open.h"
+#include "ui/page_routes.h"
 #include "updater/update_loop.h"
 #include "updater/updater.h"
 #include "util/uuid.h"
@@ -291,6 +292,7 @@ int RunServe(const CommonOptions& options) {
                       &cfg.updater.sources};
   api_router = std::make_unique<api::Router>(api::MakeApiRouter(ctx, cfg.api.timeout));
   api_router->SetAuthenticator(&authenticator);
+  ui::AddPageRoutes(*api_router, ctx, authenticator, !cfg.api.certfile.empty());
   try {
     api_server.Start();
   } catch (const boost::system::system_error& e) {

@@ -129,10 +129,10 @@ class Herald:
             time.sleep(0.05)  # polling /health, an observation, not a timing assumption
         raise RuntimeError("herald did not become healthy")
 
-    def request(self, method, path, body=None, port=None, record=True):
+    def request(self, method, path, body=None, port=None, record=True, headers=None):
         conn = http.client.HTTPConnection("127.0.0.1", port or self.api_port, timeout=30)
         data = json.dumps(body) if isinstance(body, (dict, list)) else body
-        conn.request(method, path, body=data)
+        conn.request(method, path, body=data, headers=headers or {})
         r = conn.getresponse()
         payload = r.read().decode("utf-8")
         conn.close()
@@ -235,6 +235,29 @@ def exercise(h):
     h.request("DELETE", f"/v1/notifications/{name}")                                # 200
     h.request("POST", f"/v1/notifications/{name}/redeliver")                        # 409
     h.request("DELETE", "/v1/notifications/no-such-notification")                  # 404
+
+    # The web page (open: this herald has no api.tokens).
+    origin = {"Origin": "http://127.0.0.1:%d" % h.api_port,
+              "Content-Type": "application/x-www-form-urlencoded"}
+    h.request("GET", "/ui")
+    h.request("GET", "/ui/")
+    h.request("GET", "/ui/?status=failed")
+    h.request("GET", "/ui/?status=sideways")                                         # 400
+    h.request("GET", "/ui/notifications/" + names[-1])
+    h.request("GET", "/ui/notifications/no-such-notification")                      # 404
+    h.request("POST", f"/ui/notifications/{names[-1]}/redeliver", "", headers=origin)  # 303
+    h.request("POST", f"/ui/notifications/{names[-1]}/redeliver")                   # 403
+    h.request("POST", f"/ui/notifications/{name}/redeliver", "", headers=origin)     # 409
+    h.request("POST", "/ui/notifications/no-such-notification/redeliver", "", headers=origin)
+    h.request("GET", "/ui/feeds")
+    h.request("GET", "/ui/login")                                                   # 303
+    h.request("POST", "/ui/login", "token=x", headers=origin)                        # 303
+    h.request("POST", "/ui/login", "token=x")                                       # 403
+    h.request("POST", "/ui/logout", "", headers=origin)
+    h.request("POST", "/ui/logout")                                                 # 403
+    h.request("GET", "/ui/static/herald.css")
+    h.request("GET", "/ui/static/herald.js")
+    h.request("GET", "/ui/static/nothing.js")                                       # 404
 
     h.request("DELETE", "/v1/layers/child")
     h.request("DELETE", "/v1/layers/child")                                         # 404
