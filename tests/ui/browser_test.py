@@ -31,6 +31,8 @@ import urllib.parse
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
+from selenium.common.exceptions import (NoSuchElementException, StaleElementReferenceException,
+                                        TimeoutException)
 from selenium.webdriver.support.ui import WebDriverWait
 
 WAIT = 30  # seconds any awaited event may take before the test fails
@@ -159,9 +161,13 @@ def shoot(driver, directory, name):
 
 
 def wait_until(driver, condition, what):
+    # A form POST without JavaScript replaces the page while the condition
+    # reads it: an element of the old page is stale, and the next look
+    # finds the new one.
     try:
-        WebDriverWait(driver, WAIT).until(lambda d: condition(d))
-    except Exception:
+        WebDriverWait(driver, WAIT, ignored_exceptions=(
+            NoSuchElementException, StaleElementReferenceException)).until(condition)
+    except TimeoutException:
         raise AssertionError("the page never showed " + what + "; it shows:\n" +
                              driver.find_element(By.TAG_NAME, "body").text[:2000])
 
