@@ -88,6 +88,7 @@ SqliteStore::SqliteStore(std::string path, util::Clock& clock, OpenMode mode)
   device_ = info.st_dev;
   inode_ = info.st_ino;
   Migrate();
+  checkpointer_ = std::make_unique<Checkpointer>(*writer_, write_mu_, path_);
 }
 
 void SqliteStore::CheckFileInPlace() const {
@@ -175,11 +176,10 @@ std::optional<std::string> SqliteStore::HealthProblem() {
 }
 
 void SqliteStore::InsertLayer(const model::Layer& layer, int engine_version) {
-  std::lock_guard lock(write_mu_);
-  Transaction tx(*writer_);
-  SqliteInventory db(*writer_);
-  store::InsertLayer(db, layer, engine_version, clock_.NowMillis());
-  tx.Commit();
+  writes_.Run([&](Connection& c) {
+    SqliteInventory db(c);
+    store::InsertLayer(db, layer, engine_version, clock_.NowMillis());
+  });
 }
 
 std::optional<model::LayerDetail> SqliteStore::GetLayer(const std::string& name, bool with_features,
@@ -242,9 +242,12 @@ std::optional<model::LayerDetail> SqliteStore::GetLayer(const std::string& name,
 }
 
 bool SqliteStore::DeleteLayer(const std::string& name) {
-  std::lock_guard lock(write_mu_);
-  Connection& c = *writer_;
-  Transaction tx(c);
+  bool deleted = false;
+  writes_.Run([&](Connection& c) { deleted = DeleteLayerTree(c, name); });
+  return deleted;
+}
+
+bool SqliteStore::DeleteLayerTree(Connection& c, const std::string& name) {
   auto root = FindId(c, "SELECT id FROM layers WHERE name = ?", name);
   if (!root) return false;
   std::vector<std::int64_t> ids;
@@ -259,7 +262,6 @@ bool SqliteStore::DeleteLayer(const std::string& name) {
     c.Prepare("DELETE FROM layer_features WHERE layer_id = ?").Bind(1, *it).Run();
     c.Prepare("DELETE FROM layers WHERE id = ?").Bind(1, *it).Run();
   }
-  tx.Commit();
   return true;
 }
 
@@ -311,14 +313,10 @@ std::optional<model::Vulnerability> SqliteStore::GetVulnerability(const std::str
 VulnerabilityChange SqliteStore::ChangeVulnerability(const std::string& ns, const std::string& name,
                                                      const VulnerabilityMutation& mutate) {
   VulnerabilityChange change;
-  {
-    std::lock_guard lock(write_mu_);
-    Transaction tx(*writer_);
-    SqliteInventory db(*writer_);
+  writes_.Run([&](Connection& c) {
+    SqliteInventory db(c);
     change = ApplyVulnerabilityChange(db, ns, name, mutate, clock_.NowMillis());
-    if (change.before == change.after) return change;  // nothing written
-    tx.Commit();
-  }
+  });
   if (change.notification_name) NotifyDue();
   return change;
 }
@@ -449,9 +447,12 @@ NotificationListPage SqliteStore::ListNotifications(std::optional<model::Notific
 }
 
 DeleteOutcome SqliteStore::DeleteNotification(const std::string& name) {
-  std::lock_guard lock(write_mu_);
-  Connection& c = *writer_;
-  Transaction tx(c);
+  DeleteOutcome outcome = DeleteOutcome::kNotFound;
+  writes_.Run([&](Connection& c) { outcome = MarkNotificationDeleted(c, name); });
+  return outcome;
+}
+
+DeleteOutcome SqliteStore::MarkNotificationDeleted(Connection& c, const std::string& name) {
   auto& st = c.Prepare("SELECT id, deleted_ms FROM notifications WHERE name = ?");
   st.Bind(1, name);
   if (!st.Step()) return DeleteOutcome::kNotFound;
@@ -463,7 +464,6 @@ DeleteOutcome SqliteStore::DeleteNotification(const std::string& name) {
       .Bind(1, clock_.NowMillis())
       .Bind(2, id)
       .Run();
-  tx.Commit();
   return DeleteOutcome::kDeleted;
 }
 

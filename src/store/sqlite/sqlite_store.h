@@ -10,7 +10,9 @@
 #include <string>
 #include <vector>
 
+#include "store/sqlite/checkpointer.h"
 #include "store/sqlite/connection.h"
+#include "store/sqlite/group_commit.h"
 #include "store/store.h"
 
 namespace herald::store::sqlite {
@@ -81,6 +83,9 @@ class SqliteStore final : public Store {
   class ReaderLease;
   ReaderLease Reader();
   void Migrate();
+  // The bodies of DeleteLayer and DeleteNotification, run by writes_.
+  bool DeleteLayerTree(Connection& c, const std::string& name);
+  DeleteOutcome MarkNotificationDeleted(Connection& c, const std::string& name);
   // Throws when the path no longer names the file opened at start; cheap
   // (one stat) and independent of the connections, so health never waits
   // for the writer.
@@ -95,6 +100,10 @@ class SqliteStore final : public Store {
   ino_t inode_ = 0;
   std::mutex write_mu_;
   std::unique_ptr<Connection> writer_;  // guarded by write_mu_
+  // The API's writes (layers, vulnerabilities, deletions) commit in groups;
+  // the notifier's claims and completions, already batched, take write_mu_.
+  GroupCommit writes_{*writer_, write_mu_};
+  std::unique_ptr<Checkpointer> checkpointer_;  // after writer_: stops before it closes
   std::mutex readers_mu_;
   std::vector<std::unique_ptr<Connection>> idle_readers_;  // guarded by readers_mu_
 };
