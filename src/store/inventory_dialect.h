@@ -96,8 +96,6 @@ class InventoryDialect {
                                                         std::int64_t created_ms) = 0;
   virtual void WriteNotificationLayers(std::int64_t notification_id, model::Side side,
                                        const std::vector<std::string>& names) = 0;
-  // Tells other processes, at commit, that a notification is due.
-  virtual void AnnounceDue() = 0;
 
   // ---- Feed sources ----
   // Inserts or replaces the row of state.name.

@@ -127,7 +127,6 @@ void Notify(InventoryDialect& db, const std::vector<VulnerabilityChange*>& chang
     db.WriteNotificationLayers(ids[k], model::Side::kNew, layers[k].second);
     notified[k]->notification_name = std::move(rows[k].name);
   }
-  db.AnnounceDue();
 }
 
 // How a batch's stored rows are read.

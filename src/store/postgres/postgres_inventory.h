@@ -39,8 +39,7 @@ FeedSourceState ReadFeedSourceRow(const Rows& r, int i);
 
 // Several processes write at once: changes of one vulnerability and inserts
 // of one layer name are serialised with transaction-scoped advisory locks,
-// get-or-create survives concurrent inserts, and a due notification is
-// announced with NOTIFY at commit.
+// and get-or-create survives concurrent inserts.
 class PostgresInventory : public InventoryDialect {
  public:
   // `lock_each_vulnerability` false: the bulk path of a feed, whose
@@ -70,7 +69,6 @@ class PostgresInventory : public InventoryDialect {
                                                 std::int64_t created_ms) override;
   void WriteNotificationLayers(std::int64_t notification_id, model::Side side,
                                const std::vector<std::string>& names) override;
-  void AnnounceDue() override;
   void LockLayer(const std::string& name) override;
   std::optional<LayerRow> FindLayer(const std::string& name) override;
   std::int64_t InsertLayerRow(const std::string& name, std::optional<std::int64_t> parent_id,

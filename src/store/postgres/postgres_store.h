@@ -13,6 +13,7 @@
 
 #include "store/postgres/connection.h"
 #include "store/store.h"
+#include "util/wake_fd.h"
 
 namespace herald::store::postgres {
 
@@ -73,7 +74,12 @@ class PostgresStore final : public Store {
 
  private:
   void Migrate();
-  void Listen();  // the LISTEN thread: NOTIFY herald_due → NotifyDue()
+  // The LISTEN thread: NOTIFY herald_due → NotifyDue(), and this
+  // process's announcements → NOTIFY herald_due.
+  void Listen();
+  // After a commit that made a notification due: wakes this process's
+  // notifier now, and the other processes' through the LISTEN thread.
+  void AnnounceDue();
 
   // The notifier's claims, completions and lease renewals have connections
   // of their own: a burst of API requests, or API requests stuck on a lock,
@@ -91,6 +97,8 @@ class PostgresStore final : public Store {
     std::unique_ptr<Connection> conn;  // guarded by mu
   } health_;
   std::atomic<bool> stop_{false};
+  std::atomic<bool> announce_pending_{false};
+  util::WakeFd listen_wake_;  // announce_pending_ or stop_ changed
   std::thread listener_;
 };
 

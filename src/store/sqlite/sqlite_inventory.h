@@ -49,7 +49,6 @@ class SqliteInventory : public InventoryDialect {
                                                 std::int64_t created_ms) override;
   void WriteNotificationLayers(std::int64_t notification_id, model::Side side,
                                const std::vector<std::string>& names) override;
-  void AnnounceDue() override {}
   void LockLayer(const std::string&) override {}
   std::optional<LayerRow> FindLayer(const std::string& name) override;
   std::int64_t InsertLayerRow(const std::string& name, std::optional<std::int64_t> parent_id,
