@@ -37,6 +37,13 @@ struct OpenSslDeleter {
 };
 using CipherCtxPtr = std::unique_ptr<EVP_CIPHER_CTX, OpenSslDeleter<&EVP_CIPHER_CTX_free>>;
 
+// Fetched once: EVP_aes_128_cbc() is fetched again at every init.
+const EVP_CIPHER* Aes128Cbc() {
+  static EVP_CIPHER* const cipher = EVP_CIPHER_fetch(nullptr, "AES-128-CBC", nullptr);
+  if (cipher == nullptr) throw std::runtime_error("Fernet: AES-128-CBC is not available");
+  return cipher;
+}
+
 CipherCtxPtr NewCipherCtx() {
   CipherCtxPtr ctx(EVP_CIPHER_CTX_new());
   if (!ctx) {
@@ -62,7 +69,7 @@ std::string Aes128CbcEncrypt(std::string_view key, std::string_view iv,
   std::string out(plaintext.size() + kBlockSize, '\0');
   int written = 0;
   int final_written = 0;
-  if (EVP_EncryptInit_ex(ctx.get(), EVP_aes_128_cbc(), nullptr, Bytes(key), Bytes(iv)) != 1 ||
+  if (EVP_EncryptInit_ex2(ctx.get(), Aes128Cbc(), Bytes(key), Bytes(iv), nullptr) != 1 ||
       EVP_EncryptUpdate(ctx.get(), Bytes(out), &written, Bytes(plaintext),
                         static_cast<int>(plaintext.size())) != 1 ||
       EVP_EncryptFinal_ex(ctx.get(), Bytes(out) + written, &final_written) != 1) {
@@ -81,7 +88,7 @@ std::optional<std::string> Aes128CbcDecrypt(std::string_view key, std::string_vi
   std::string out(ciphertext.size() + kBlockSize, '\0');
   int written = 0;
   int final_written = 0;
-  if (EVP_DecryptInit_ex(ctx.get(), EVP_aes_128_cbc(), nullptr, Bytes(key), Bytes(iv)) != 1 ||
+  if (EVP_DecryptInit_ex2(ctx.get(), Aes128Cbc(), Bytes(key), Bytes(iv), nullptr) != 1 ||
       EVP_DecryptUpdate(ctx.get(), Bytes(out), &written, Bytes(ciphertext),
                         static_cast<int>(ciphertext.size())) != 1 ||
       EVP_DecryptFinal_ex(ctx.get(), Bytes(out) + written, &final_written) != 1) {
@@ -95,8 +102,8 @@ std::optional<std::string> Aes128CbcDecrypt(std::string_view key, std::string_vi
 
 }  // namespace
 
-Fernet::Fernet(std::string signing_key, std::string encryption_key)
-    : signing_key_(std::move(signing_key)), encryption_key_(std::move(encryption_key)) {}
+Fernet::Fernet(std::string_view signing_key, std::string encryption_key)
+    : signing_key_(signing_key), encryption_key_(std::move(encryption_key)) {}
 
 std::optional<Fernet> Fernet::FromKey(std::string_view key, std::string* error) {
   auto fail = [error](std::string message) -> std::optional<Fernet> {
@@ -115,7 +122,7 @@ std::optional<Fernet> Fernet::FromKey(std::string_view key, std::string* error) 
     OPENSSL_cleanse(bytes.data(), size);
     return fail("fernet key must decode to exactly 32 bytes, got " + std::to_string(size));
   }
-  Fernet fernet(bytes.substr(0, kHalfKeySize), bytes.substr(kHalfKeySize));
+  Fernet fernet(std::string_view(bytes).substr(0, kHalfKeySize), bytes.substr(kHalfKeySize));
   // Only the Fernet object should hold the key; don't leave a copy on the heap.
   OPENSSL_cleanse(bytes.data(), size);
   return fernet;
@@ -148,7 +155,7 @@ std::string Fernet::EncryptAt(std::string_view plaintext, std::uint64_t unix_sec
   }
   token += iv;
   token += ciphertext;
-  token += util::HmacSha256(signing_key_, token);
+  token += signing_key_.Sign(token);
   return util::Base64UrlEncode(token);
 }
 
@@ -171,7 +178,7 @@ std::optional<std::string> Fernet::Decrypt(std::string_view token) const {
   }
   // Authenticate before touching the ciphertext so that padding errors are
   // only reachable with a valid MAC and cannot serve as an oracle.
-  if (!util::ConstantTimeEqual(util::HmacSha256(signing_key_, signed_part), mac)) {
+  if (!util::ConstantTimeEqual(signing_key_.Sign(signed_part), mac)) {
     return std::nullopt;
   }
   return Aes128CbcDecrypt(encryption_key_, iv, ciphertext);

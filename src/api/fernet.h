@@ -8,6 +8,8 @@
 #include <string>
 #include <string_view>
 
+#include "util/crypto.h"
+
 namespace herald::api {
 
 class Fernet {
@@ -30,8 +32,8 @@ class Fernet {
   std::optional<std::string> Decrypt(std::string_view token) const;
 
  private:
-  Fernet(std::string signing_key, std::string encryption_key);
-  std::string signing_key_;
+  Fernet(std::string_view signing_key, std::string encryption_key);
+  util::HmacSha256Key signing_key_;
   std::string encryption_key_;
 };
 

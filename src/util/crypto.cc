@@ -1,14 +1,16 @@
 #include "util/crypto.h"
 
+#include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
+#include <openssl/params.h>
 #include <openssl/rand.h>
 
 #include <array>
 #include <climits>
 #include <cstdint>
+#include <new>
 #include <stdexcept>
 #include <string>
 
@@ -146,10 +148,22 @@ std::string RandomBytes(std::size_t n) {
   return out;
 }
 
+namespace {
+
+// Fetched once: EVP_sha256() is looked up in OpenSSL's shared algorithm
+// store again on every digest (API tokens are hashed on every request).
+const EVP_MD* Sha256Algorithm() {
+  static EVP_MD* const md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  if (md == nullptr) ThrowOpenSslError("EVP_MD_fetch(SHA256) failed");
+  return md;
+}
+
+}  // namespace
+
 std::string Sha256Hex(std::string_view data) {
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int size = 0;
-  if (EVP_Digest(data.data(), data.size(), digest, &size, EVP_sha256(), nullptr) != 1) {
+  if (EVP_Digest(data.data(), data.size(), digest, &size, Sha256Algorithm(), nullptr) != 1) {
     ThrowOpenSslError("EVP_Digest(SHA-256) failed");
   }
   static constexpr char kHex[] = "0123456789abcdef";
@@ -162,25 +176,56 @@ std::string Sha256Hex(std::string_view data) {
   return out;
 }
 
-std::string HmacSha256(std::string_view key, std::string_view data) {
+namespace {
+
+// Fetched once: an implicit fetch (HMAC(), EVP_sha256()) looks the
+// algorithm up in OpenSSL's shared store on every call.
+EVP_MAC* HmacAlgorithm() {
+  static EVP_MAC* const mac = EVP_MAC_fetch(nullptr, "HMAC", nullptr);
+  if (mac == nullptr) ThrowOpenSslError("EVP_MAC_fetch(HMAC) failed");
+  return mac;
+}
+
+}  // namespace
+
+HmacSha256Key::HmacSha256Key(std::string_view key) {
   if (key.size() > static_cast<std::size_t>(INT_MAX)) {
     throw std::length_error("HmacSha256: key too large");
   }
+  keyed_.reset(EVP_MAC_CTX_new(HmacAlgorithm()), &EVP_MAC_CTX_free);
+  if (!keyed_) throw std::bad_alloc();
   // OpenSSL 3.0 treats a null key pointer as "no key set" and fails, while an
   // empty key is legal HMAC; an empty string_view may carry a null pointer.
   static constexpr unsigned char kEmpty = 0;
   const auto* key_ptr = key.empty() ? &kEmpty : reinterpret_cast<const unsigned char*>(key.data());
+  char digest[] = "SHA256";
+  const OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
+                               OSSL_PARAM_construct_end()};
+  if (EVP_MAC_init(keyed_.get(), key_ptr, key.size(), params) != 1) {
+    ThrowOpenSslError("HMAC-SHA256 key setup failed");
+  }
+}
+
+std::string HmacSha256Key::Sign(std::string_view data) const {
+  std::unique_ptr<EVP_MAC_CTX, decltype(&EVP_MAC_CTX_free)> ctx(EVP_MAC_CTX_dup(keyed_.get()),
+                                                                &EVP_MAC_CTX_free);
+  if (!ctx) throw std::bad_alloc();
+  static constexpr unsigned char kEmpty = 0;
   const auto* data_ptr =
       data.empty() ? &kEmpty : reinterpret_cast<const unsigned char*>(data.data());
-
   std::string mac(EVP_MAX_MD_SIZE, '\0');
-  unsigned int mac_len = 0;
-  if (HMAC(EVP_sha256(), key_ptr, static_cast<int>(key.size()), data_ptr, data.size(),
-           reinterpret_cast<unsigned char*>(mac.data()), &mac_len) == nullptr) {
+  std::size_t mac_len = 0;
+  if (EVP_MAC_update(ctx.get(), data_ptr, data.size()) != 1 ||
+      EVP_MAC_final(ctx.get(), reinterpret_cast<unsigned char*>(mac.data()), &mac_len,
+                    mac.size()) != 1) {
     ThrowOpenSslError("HMAC-SHA256 failed");
   }
   mac.resize(mac_len);
   return mac;
+}
+
+std::string HmacSha256(std::string_view key, std::string_view data) {
+  return HmacSha256Key(key).Sign(data);
 }
 
 std::string Base64Encode(std::string_view raw) {

@@ -4,7 +4,9 @@
 
 #include <string>
 #include <string_view>
+#include <thread>
 #include <utility>
+#include <vector>
 
 namespace herald::util {
 namespace {
@@ -76,6 +78,28 @@ TEST(HmacSha256Test, KeyAndDataMatter) {
   EXPECT_NE(HmacSha256("key", "data"), HmacSha256("key2", "data"));
   EXPECT_NE(HmacSha256("key", "data"), HmacSha256("key", "data2"));
   EXPECT_EQ(HmacSha256("key", "data"), HmacSha256("key", "data"));
+}
+
+TEST(HmacSha256KeyTest, APreparedKeySignsEveryMessageAsTheOneShotDoesOnAnyThread) {
+  // RFC 4231 test case 2, then other messages under the same prepared key,
+  // from several threads at once (the prepared state is shared, not copied).
+  const HmacSha256Key jefe("Jefe");
+  EXPECT_EQ(Hex(jefe.Sign("what do ya want for nothing?")),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+  const HmacSha256Key copy = jefe;
+  std::vector<std::thread> threads;
+  std::vector<int> mismatches(4, 0);
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 500; ++i) {
+        const std::string message = "message " + std::to_string(t) + "/" + std::to_string(i);
+        if (copy.Sign(message) != HmacSha256("Jefe", message)) ++mismatches[t];
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(mismatches, std::vector<int>(4, 0));
+  EXPECT_EQ(HmacSha256Key("").Sign(""), HmacSha256("", ""));
 }
 
 TEST(RandomBytesTest, SizeAndVariety) {
