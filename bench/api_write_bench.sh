@@ -42,7 +42,8 @@ case $store in
   postgres)
     if [ -n "${HERALD_TEST_POSTGRES:-}" ]; then
       database=$HERALD_TEST_POSTGRES
-      psql "$database" -qc "DROP SCHEMA public CASCADE; CREATE SCHEMA public;" >/dev/null
+      psql "$database" -q -v ON_ERROR_STOP=1 \
+        -c "SET client_min_messages = warning; DROP SCHEMA public CASCADE; CREATE SCHEMA public;"
     else
       pg_dir=$work/pg
       database=$(bash scripts/pg_cluster.sh start "$pg_dir")

@@ -34,12 +34,14 @@ class Checkpointer {
   Checkpointer(const Checkpointer&) = delete;
   Checkpointer& operator=(const Checkpointer&) = delete;
 
-  // WAL pages after which a checkpoint starts: SQLite's own default
-  // (about 4 MB of 4 KiB pages).
-  static constexpr int kWalPages = 1000;
+  // WAL pages after which a checkpoint starts (16 MB of 4 KiB pages).
+  // Four times SQLite's default: each checkpoint syncs the WAL and the
+  // database, which was 13 % of herald's CPU under sustained writes at
+  // 1,000 pages.
+  static constexpr int kWalPages = 4000;
   // WAL frames after a checkpoint beyond which it ends under the writer's
   // mutex so that the WAL restarts.
-  static constexpr int kRestartPages = 4 * kWalPages;
+  static constexpr int kRestartPages = 2 * kWalPages;
 
   // Checkpoints completed so far (for tests).
   long Completed();

@@ -152,8 +152,9 @@ TEST_F(GroupCommitTest, ACommitThatFailsFailsEveryWriteOfItsBatchAndWritesNothin
 
 TEST_F(GroupCommitTest, TheCheckpointerKeepsTheWalBoundedUnderContinuousWrites) {
   Checkpointer checkpointer(*writer_, writer_mu_, path_);
-  // 16,000 commits of a page each: 64 MB of WAL if it never restarted,
-  // beyond the 64 MiB journal_size_limit it is cut back to when it does.
+  // 16,000 commits of a page each (and its index): over 128 MB of WAL if it
+  // never restarted (170 MB measured with the restart taken out); it
+  // restarts each time it passes kRestartPages (32 MB).
   constexpr int kWrites = 16000;
   std::vector<std::thread> threads;
   for (int t = 0; t < 4; ++t) {
@@ -171,7 +172,7 @@ TEST_F(GroupCommitTest, TheCheckpointerKeepsTheWalBoundedUnderContinuousWrites) 
   EXPECT_GT(checkpointer.Completed(), 0);
   EXPECT_EQ(Rows().size(), static_cast<std::size_t>(kWrites));
   const auto wal_bytes = std::filesystem::file_size(path_ + "-wal");
-  EXPECT_LT(wal_bytes, std::uintmax_t{32} * 1024 * 1024)
+  EXPECT_LT(wal_bytes, std::uintmax_t{56} * 1024 * 1024)
       << "the WAL grew without restarting: " << wal_bytes << " bytes";
 }
 
