@@ -139,14 +139,19 @@ void PostgresStore::Listen() {
       continue;
     }
     PGconn* pg = conn->handle();
-    while (!stop_ && !conn->Broken()) {
+    while (!conn->Broken()) {
+      // An announcement still pending at stop is sent first: `herald update`
+      // exits right after its commit, and serve processes wait for it.
       if (announce_pending_.exchange(false)) {
         try {
+          ScopedDeadline deadline(DeadlineClock::now() + kPingDeadline);
           conn->Simple(std::string("NOTIFY ") + kDueChannel);
         } catch (const StoreError&) {
           announce_pending_ = true;  // sent on the next connection
           break;
         }
+      } else if (stop_) {
+        break;
       } else {
         pollfd fds[2] = {{PQsocket(pg), POLLIN, 0}, {listen_wake_.fd(), POLLIN, 0}};
         const int rc = poll(fds, 2, 1000);
