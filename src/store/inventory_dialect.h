@@ -9,6 +9,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -25,6 +26,9 @@ class InventoryDialect {
   struct StoredVulnerability {
     std::int64_t id = 0;
     model::Vulnerability vulnerability;  // FixedIn sorted by feature
+    // The feed digest of the last feed entry written to this row unchanged
+    // by anything since (see FeedDigests); nullopt otherwise.
+    std::optional<std::int64_t> feed_digest;
   };
   struct LayerRow {
     std::int64_t id = 0;
@@ -41,8 +45,15 @@ class InventoryDialect {
     std::string name;
     bool operator==(const VulnerabilityKey&) const = default;
   };
-  // (row id, the values to write).
-  using VulnerabilityRows = std::vector<std::pair<std::int64_t, const model::Vulnerability*>>;
+  // A row to write: its id (the namespace id for an insert), its values,
+  // and its feed digest (nullopt for every write that is not a feed entry
+  // written as the feed gave it, so that a later write always clears it).
+  struct VulnerabilityRow {
+    std::int64_t id = 0;
+    const model::Vulnerability* vulnerability = nullptr;
+    std::optional<std::int64_t> feed_digest;
+  };
+  using VulnerabilityRows = std::vector<VulnerabilityRow>;
 
   // Serialises changes of one vulnerability across processes (PostgreSQL);
   // a single writer needs nothing.
@@ -54,14 +65,24 @@ class InventoryDialect {
       const std::vector<VulnerabilityKey>& keys, bool lock) = 0;
   // Finds or creates.
   virtual std::int64_t NamespaceId(const std::string& name) = 0;
-  // Inserts each (namespace id, vulnerability) and returns the new ids in
-  // order. FixedIn is written by ReplaceFixedIn.
+  // Inserts each (namespace id, vulnerability, feed digest) and returns the
+  // new ids in order. FixedIn is written by ReplaceFixedIn.
   virtual std::vector<std::int64_t> InsertVulnerabilities(const VulnerabilityRows& rows) = 0;
-  // Description, link, severity and metadata of each row.
+  // Description, link, severity, metadata and feed digest of each row.
   virtual void UpdateVulnerabilities(const VulnerabilityRows& rows) = 0;
   virtual void DeleteVulnerability(std::int64_t id) = 0;
   // Each row's FixedIn becomes its vulnerability's whole FixedIn.
   virtual void ReplaceFixedIn(const VulnerabilityRows& rows) = 0;
+
+  // Feed digests (SPEC §8's re-import of an unchanged feed): a row written
+  // from a feed entry keeps a digest of that entry until anything else
+  // writes it. name → digest of every row of the namespace that has one,
+  // read without locks.
+  virtual std::unordered_map<std::string, std::int64_t> FeedDigests(
+      const std::string& namespace_name) = 0;
+  // (row id, digest): rows the feed left as they were, whose digest was
+  // missing or stale.
+  virtual void SetFeedDigests(const std::vector<std::pair<std::int64_t, std::int64_t>>& rows) = 0;
 
   // Every stored (namespace, name) whose name is one of `names` (NVD
   // metadata reaches a CVE in every namespace).

@@ -5,10 +5,12 @@
 #include <nlohmann/json.hpp>
 #include <set>
 #include <tuple>
+#include <unordered_map>
 #include <unordered_set>
 
 #include "model/severity.h"
 #include "store/affected.h"
+#include "store/feed_digest.h"
 #include "store/vulnerability_snapshot.h"
 #include "util/uuid.h"
 #include "version/comparator.h"
@@ -34,6 +36,9 @@ struct BatchMutation {
       std::size_t i, const std::optional<model::Vulnerability>& before)>
       after;
   std::function<bool(std::size_t i, const model::Vulnerability& before)> keeps = {};
+  // The feed digest of the i-th key's entry (the feed's path; every other
+  // write leaves rows without one).
+  std::function<std::int64_t(std::size_t i)> feed_digest = {};
 };
 
 std::optional<std::string> Snapshot(const std::optional<model::Vulnerability>& v) {
@@ -191,9 +196,19 @@ std::vector<VulnerabilityChange> ApplyChanges(InventoryDialect& db, const std::v
   }
 
   InventoryDialect::VulnerabilityRows inserts, updates, fixed_in;
+  // Rows the feed leaves as they are whose digest is missing (written
+  // before schema v5, or since by the API) or stale.
+  std::vector<std::pair<std::int64_t, std::int64_t>> digests;
   std::map<std::string, std::int64_t, std::less<>> namespace_ids;
   for (std::size_t i = 0; i < keys.size(); ++i) {
-    if (!changed[i]) continue;
+    const std::optional<std::int64_t> digest =
+        mutate.feed_digest ? std::optional(mutate.feed_digest(i)) : std::nullopt;
+    if (!changed[i]) {
+      if (digest && stored[i] && stored[i]->feed_digest != digest) {
+        digests.emplace_back(stored[i]->id, *digest);
+      }
+      continue;
+    }
     VulnerabilityChange& change = changes[i];
     if (!change.after) {
       db.DeleteVulnerability(stored[i]->id);
@@ -201,22 +216,29 @@ std::vector<VulnerabilityChange> ApplyChanges(InventoryDialect& db, const std::v
     }
     const model::Vulnerability* v = &*change.after;
     if (stored[i]) {
-      if (!SameText(*change.before, *v)) updates.emplace_back(stored[i]->id, v);
-      if (change.before->fixed_in != v->fixed_in) fixed_in.emplace_back(stored[i]->id, v);
+      // Any change rewrites the digest, so that one the feed did not write
+      // clears it.
+      if (!SameText(*change.before, *v) || stored[i]->feed_digest != digest) {
+        updates.push_back({stored[i]->id, v, digest});
+      }
+      if (change.before->fixed_in != v->fixed_in) fixed_in.push_back({stored[i]->id, v, digest});
     } else {
       auto [it, fresh] = namespace_ids.try_emplace(keys[i].namespace_name, 0);
       if (fresh) it->second = db.NamespaceId(keys[i].namespace_name);
-      inserts.emplace_back(it->second, v);
+      inserts.push_back({it->second, v, digest});
     }
   }
   if (!inserts.empty()) {
     const std::vector<std::int64_t> ids = db.InsertVulnerabilities(inserts);
     for (std::size_t k = 0; k < inserts.size(); ++k) {
-      if (!inserts[k].second->fixed_in.empty()) fixed_in.emplace_back(ids[k], inserts[k].second);
+      if (!inserts[k].vulnerability->fixed_in.empty()) {
+        fixed_in.push_back({ids[k], inserts[k].vulnerability, inserts[k].feed_digest});
+      }
     }
   }
   if (!updates.empty()) db.UpdateVulnerabilities(updates);
   if (!fixed_in.empty()) db.ReplaceFixedIn(fixed_in);
+  if (!digests.empty()) db.SetFeedDigests(digests);
 
   std::vector<VulnerabilityChange*> written;
   for (std::size_t i = 0; i < keys.size(); ++i) {
@@ -265,6 +287,7 @@ FeedCounts ApplyFeedSnapshot(InventoryDialect& db, const VulnerabilityFeed& next
   // keys they do not set, a batch at a time as the feed hands them out.
   std::vector<Key> keys;
   std::vector<model::Vulnerability> batch;
+  std::vector<std::int64_t> batch_digests;
   std::unordered_set<std::string> in_batch;  // namespace '\0' name
   auto apply_batch = [&] {
     const BatchMutation replace{
@@ -280,7 +303,8 @@ FeedCounts ApplyFeedSnapshot(InventoryDialect& db, const VulnerabilityFeed& next
               return v.description == before.description && v.link == before.link &&
                      v.severity == before.severity && v.fixed_in == before.fixed_in &&
                      MergeMetadata(before.metadata, v.metadata) == before.metadata;
-            }};
+            },
+        .feed_digest = [&batch_digests](std::size_t i) { return batch_digests[i]; }};
     const auto changes = ApplyChanges(db, keys, replace, now_ms, policy, Locking::kChangedRows);
     for (const VulnerabilityChange& change : changes) {
       if (change.before == change.after) {
@@ -294,17 +318,36 @@ FeedCounts ApplyFeedSnapshot(InventoryDialect& db, const VulnerabilityFeed& next
     }
     keys.clear();
     batch.clear();
+    batch_digests.clear();
     in_batch.clear();
   };
+  // namespace → name → the feed digest stored with that row. An entry whose
+  // digest is its row's is one the row already holds: most of a re-import
+  // is never read back. A row changed by another writer after this read
+  // (PostgreSQL) is treated as an unlocked read's would be: the next run
+  // sees it.
+  std::unordered_map<std::string, std::unordered_map<std::string, std::int64_t>> stored_digests;
   while (std::optional<model::Vulnerability> v = next()) {
+    std::ranges::sort(v->fixed_in, {}, &model::FixedIn::feature);  // as stored
+    const std::int64_t digest = FeedDigest(*v);
+    auto [known, fresh] = stored_digests.try_emplace(v->namespace_name);
+    if (fresh) known->second = db.FeedDigests(v->namespace_name);
+    if (auto it = known->second.find(v->name); it != known->second.end()) {
+      if (it->second == digest) {
+        ++counts.unchanged;
+        continue;
+      }
+      // Written below: a later entry for this key must be compared in full.
+      known->second.erase(it);
+    }
     // A key listed twice is applied twice, in order: the second sees the first.
     if (!in_batch.insert(v->namespace_name + '\0' + v->name).second) {
       apply_batch();
       in_batch.insert(v->namespace_name + '\0' + v->name);
     }
     keys.push_back({v->namespace_name, v->name});
-    std::ranges::sort(v->fixed_in, {}, &model::FixedIn::feature);  // as stored
     batch.push_back(std::move(*v));
+    batch_digests.push_back(digest);
     if (batch.size() == kBatchSize) apply_batch();
   }
   if (!batch.empty()) apply_batch();

@@ -160,18 +160,23 @@ const EVP_MD* Sha256Algorithm() {
 
 }  // namespace
 
-std::string Sha256Hex(std::string_view data) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int size = 0;
-  if (EVP_Digest(data.data(), data.size(), digest, &size, Sha256Algorithm(), nullptr) != 1) {
+std::array<unsigned char, 32> Sha256(std::string_view data) {
+  std::array<unsigned char, 32> digest{};
+  if (EVP_Digest(data.data(), data.size(), digest.data(), nullptr, Sha256Algorithm(), nullptr) !=
+      1) {
     ThrowOpenSslError("EVP_Digest(SHA-256) failed");
   }
+  return digest;
+}
+
+std::string Sha256Hex(std::string_view data) {
+  const std::array<unsigned char, 32> digest = Sha256(data);
   static constexpr char kHex[] = "0123456789abcdef";
   std::string out;
-  out.reserve(2 * size);
-  for (unsigned int i = 0; i < size; ++i) {
-    out += kHex[digest[i] >> 4];
-    out += kHex[digest[i] & 0xF];
+  out.reserve(2 * digest.size());
+  for (const unsigned char byte : digest) {
+    out += kHex[byte >> 4];
+    out += kHex[byte & 0xF];
   }
   return out;
 }

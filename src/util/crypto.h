@@ -3,6 +3,7 @@
 
 #include <openssl/types.h>
 
+#include <array>
 #include <cstddef>
 #include <memory>
 #include <optional>
@@ -13,6 +14,9 @@ namespace herald::util {
 
 // Cryptographically secure random bytes (RAND_bytes). Throws on failure.
 std::string RandomBytes(std::size_t n);
+
+// SHA-256 of data, as 32 raw bytes.
+std::array<unsigned char, 32> Sha256(std::string_view data);
 
 // SHA-256 of data, as 64 lower-case hex digits.
 std::string Sha256Hex(std::string_view data);

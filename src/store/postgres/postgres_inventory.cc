@@ -85,13 +85,15 @@ std::vector<std::optional<InventoryDialect::StoredVulnerability>> LoadVulnerabil
   const std::string lock = for_update ? " FOR UPDATE OF v" : "";
   Rows r = keys.size() == 1
                ? c.Exec(
-                     "SELECT v.id, v.name, v.description, v.link, v.severity, v.metadata, 1 "
+                     "SELECT v.id, v.name, v.description, v.link, v.severity, v.metadata, 1, "
+                     "v.feed_digest "
                      "FROM vulnerabilities v WHERE v.namespace_id = "
                      "(SELECT id FROM namespaces WHERE name = $1) AND v.name = $2" +
                          lock,
                      {namespaces.front(), names.front()})
                : c.Exec(
-                     "SELECT v.id, v.name, v.description, v.link, v.severity, v.metadata, k.ord "
+                     "SELECT v.id, v.name, v.description, v.link, v.severity, v.metadata, k.ord, "
+                     "v.feed_digest "
                      "FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS k(ns, name, "
                      "ord) JOIN namespaces n ON n.name = k.ns "
                      "JOIN vulnerabilities v ON v.namespace_id = n.id AND v.name = k.name" +
@@ -101,7 +103,8 @@ std::vector<std::optional<InventoryDialect::StoredVulnerability>> LoadVulnerabil
   std::vector<std::int64_t> ids;
   for (int i = 0; i < r.size(); ++i) {
     const auto at = static_cast<std::size_t>(r.Int(i, 6) - 1);
-    out.at(at).emplace(r.Int(i, 0), ReadVulnerability(r, i, keys[at].namespace_name));
+    out.at(at).emplace(r.Int(i, 0), ReadVulnerability(r, i, keys[at].namespace_name),
+                       r.OptionalInt(i, 7));
     ids.push_back(r.Int(i, 0));
   }
   auto fixed_in = LoadFixedIn(c, ids);
@@ -128,10 +131,11 @@ std::int64_t PostgresInventory::NamespaceId(const std::string& name) {
 }
 
 std::vector<std::int64_t> PostgresInventory::InsertVulnerabilities(const VulnerabilityRows& rows) {
-  std::vector<std::optional<std::int64_t>> namespace_ids;
+  std::vector<std::optional<std::int64_t>> namespace_ids, digests;
   std::vector<std::string> names, descriptions, links, severities, metadata;
-  for (const auto& [namespace_id, v] : rows) {
+  for (const auto& [namespace_id, v, digest] : rows) {
     namespace_ids.emplace_back(namespace_id);
+    digests.push_back(digest);
     names.push_back(v->name);
     descriptions.push_back(v->description);
     links.push_back(v->link);
@@ -139,36 +143,66 @@ std::vector<std::int64_t> PostgresInventory::InsertVulnerabilities(const Vulnera
     metadata.push_back(v->metadata);
   }
   Rows r = c_.Exec(
-      "INSERT INTO vulnerabilities (namespace_id, name, description, link, severity, metadata) "
-      "SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], "
-      "$6::text[]) RETURNING id, namespace_id, name",
+      "INSERT INTO vulnerabilities (namespace_id, name, description, link, severity, metadata, "
+      "feed_digest) SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], "
+      "$5::text[], $6::text[], $7::bigint[]) RETURNING id, namespace_id, name",
       {IntArray(namespace_ids), TextArray(names), TextArray(descriptions), TextArray(links),
-       TextArray(severities), TextArray(metadata)});
+       TextArray(severities), TextArray(metadata), IntArray(digests)});
   // RETURNING promises no order: match the rows by their unique key.
   std::map<std::pair<std::int64_t, std::string>, std::int64_t> by_key;
   for (int i = 0; i < r.size(); ++i) by_key[{r.Int(i, 1), r.Text(i, 2)}] = r.Int(i, 0);
   std::vector<std::int64_t> ids;
   ids.reserve(rows.size());
-  for (const auto& [namespace_id, v] : rows) ids.push_back(by_key.at({namespace_id, v->name}));
+  for (const VulnerabilityRow& row : rows) {
+    ids.push_back(by_key.at({row.id, row.vulnerability->name}));
+  }
   return ids;
 }
 
 void PostgresInventory::UpdateVulnerabilities(const VulnerabilityRows& rows) {
-  std::vector<std::optional<std::int64_t>> ids;
+  std::vector<std::optional<std::int64_t>> ids, digests;
   std::vector<std::string> descriptions, links, severities, metadata;
-  for (const auto& [id, v] : rows) {
+  for (const auto& [id, v, digest] : rows) {
     ids.emplace_back(id);
+    digests.push_back(digest);
     descriptions.push_back(v->description);
     links.push_back(v->link);
     severities.push_back(v->severity);
     metadata.push_back(v->metadata);
   }
   c_.Exec(
-      "UPDATE vulnerabilities v SET description = u.d, link = u.l, severity = u.s, metadata = u.m "
-      "FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[]) "
-      "AS u(id, d, l, s, m) WHERE v.id = u.id",
+      "UPDATE vulnerabilities v SET description = u.d, link = u.l, severity = u.s, metadata = u.m, "
+      "feed_digest = u.f "
+      "FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[]) "
+      "AS u(id, d, l, s, m, f) WHERE v.id = u.id",
       {IntArray(ids), TextArray(descriptions), TextArray(links), TextArray(severities),
-       TextArray(metadata)});
+       TextArray(metadata), IntArray(digests)});
+}
+
+std::unordered_map<std::string, std::int64_t> PostgresInventory::FeedDigests(
+    const std::string& namespace_name) {
+  Rows r = c_.Exec(
+      "SELECT v.name, v.feed_digest FROM vulnerabilities v "
+      "WHERE v.namespace_id = (SELECT id FROM namespaces WHERE name = $1) "
+      "AND v.feed_digest IS NOT NULL",
+      {namespace_name});
+  std::unordered_map<std::string, std::int64_t> out;
+  out.reserve(static_cast<std::size_t>(r.size()));
+  for (int i = 0; i < r.size(); ++i) out.emplace(r.Text(i, 0), r.Int(i, 1));
+  return out;
+}
+
+void PostgresInventory::SetFeedDigests(
+    const std::vector<std::pair<std::int64_t, std::int64_t>>& rows) {
+  std::vector<std::optional<std::int64_t>> ids, digests;
+  for (const auto& [id, digest] : rows) {
+    ids.emplace_back(id);
+    digests.emplace_back(digest);
+  }
+  c_.Exec(
+      "UPDATE vulnerabilities v SET feed_digest = u.f "
+      "FROM unnest($1::bigint[], $2::bigint[]) AS u(id, f) WHERE v.id = u.id",
+      {IntArray(ids), IntArray(digests)});
 }
 
 void PostgresInventory::DeleteVulnerability(std::int64_t id) {
@@ -179,10 +213,10 @@ void PostgresInventory::DeleteVulnerability(std::int64_t id) {
 void PostgresInventory::ReplaceFixedIn(const VulnerabilityRows& rows) {
   std::vector<std::optional<std::int64_t>> replaced, ids;
   std::vector<std::string> features, versions;
-  for (const auto& [id, v] : rows) {
-    replaced.emplace_back(id);
-    for (const auto& f : v->fixed_in) {
-      ids.emplace_back(id);
+  for (const VulnerabilityRow& row : rows) {
+    replaced.emplace_back(row.id);
+    for (const auto& f : row.vulnerability->fixed_in) {
+      ids.emplace_back(row.id);
       features.push_back(f.feature);
       versions.push_back(f.version);
     }

@@ -59,6 +59,9 @@ class PostgresInventory : public InventoryDialect {
   void UpdateVulnerabilities(const VulnerabilityRows& rows) override;
   void DeleteVulnerability(std::int64_t id) override;
   void ReplaceFixedIn(const VulnerabilityRows& rows) override;
+  std::unordered_map<std::string, std::int64_t> FeedDigests(
+      const std::string& namespace_name) override;
+  void SetFeedDigests(const std::vector<std::pair<std::int64_t, std::int64_t>>& rows) override;
   std::vector<VulnerabilityKey> VulnerabilitiesNamed(
       const std::vector<std::string>& names) override;
   void UpsertFeedSource(const FeedSourceState& state) override;

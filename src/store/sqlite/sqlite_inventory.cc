@@ -38,7 +38,7 @@ SqliteInventory::LoadVulnerabilities(const std::vector<VulnerabilityKey>& keys, 
   out.reserve(keys.size());
   for (const auto& [ns, name] : keys) {
     auto& st = c_.Prepare(
-        "SELECT v.id, v.name, v.description, v.link, v.severity, v.metadata "
+        "SELECT v.id, v.name, v.description, v.link, v.severity, v.metadata, v.feed_digest "
         "FROM vulnerabilities v JOIN namespaces n ON n.id = v.namespace_id "
         "WHERE n.name = ? AND v.name = ?");
     st.Bind(1, ns).Bind(2, name);
@@ -46,7 +46,7 @@ SqliteInventory::LoadVulnerabilities(const std::vector<VulnerabilityKey>& keys, 
       out.emplace_back();
       continue;
     }
-    StoredVulnerability stored{st.Int(0), ReadVulnerabilityRow(st, ns)};
+    StoredVulnerability stored{st.Int(0), ReadVulnerabilityRow(st, ns), st.OptionalInt(6)};
     stored.vulnerability.fixed_in = LoadFixedIn(c_, stored.id);
     out.emplace_back(std::move(stored));
   }
@@ -62,10 +62,10 @@ std::int64_t SqliteInventory::NamespaceId(const std::string& name) {
 std::vector<std::int64_t> SqliteInventory::InsertVulnerabilities(const VulnerabilityRows& rows) {
   auto& st = c_.Prepare(
       "INSERT INTO vulnerabilities (namespace_id, name, description, link, severity, "
-      "metadata) VALUES (?, ?, ?, ?, ?, ?)");
+      "metadata, feed_digest) VALUES (?, ?, ?, ?, ?, ?, ?)");
   std::vector<std::int64_t> ids;
   ids.reserve(rows.size());
-  for (const auto& [namespace_id, v] : rows) {
+  for (const auto& [namespace_id, v, digest] : rows) {
     st.Reset()
         .Bind(1, namespace_id)
         .Bind(2, v->name)
@@ -73,6 +73,7 @@ std::vector<std::int64_t> SqliteInventory::InsertVulnerabilities(const Vulnerabi
         .Bind(4, v->link)
         .Bind(5, v->severity)
         .Bind(6, v->metadata)
+        .Bind(7, digest)
         .Run();
     ids.push_back(c_.LastInsertRowId());
   }
@@ -81,17 +82,36 @@ std::vector<std::int64_t> SqliteInventory::InsertVulnerabilities(const Vulnerabi
 
 void SqliteInventory::UpdateVulnerabilities(const VulnerabilityRows& rows) {
   auto& st = c_.Prepare(
-      "UPDATE vulnerabilities SET description = ?, link = ?, severity = ?, metadata = ? "
-      "WHERE id = ?");
-  for (const auto& [id, v] : rows) {
+      "UPDATE vulnerabilities SET description = ?, link = ?, severity = ?, metadata = ?, "
+      "feed_digest = ? WHERE id = ?");
+  for (const auto& [id, v, digest] : rows) {
     st.Reset()
         .Bind(1, v->description)
         .Bind(2, v->link)
         .Bind(3, v->severity)
         .Bind(4, v->metadata)
-        .Bind(5, id)
+        .Bind(5, digest)
+        .Bind(6, id)
         .Run();
   }
+}
+
+std::unordered_map<std::string, std::int64_t> SqliteInventory::FeedDigests(
+    const std::string& namespace_name) {
+  std::unordered_map<std::string, std::int64_t> out;
+  auto& st = c_.Prepare(
+      "SELECT v.name, v.feed_digest FROM vulnerabilities v "
+      "JOIN namespaces n ON n.id = v.namespace_id "
+      "WHERE n.name = ? AND v.feed_digest IS NOT NULL");
+  st.Bind(1, namespace_name);
+  while (st.Step()) out.emplace(st.Text(0), st.Int(1));
+  return out;
+}
+
+void SqliteInventory::SetFeedDigests(
+    const std::vector<std::pair<std::int64_t, std::int64_t>>& rows) {
+  auto& st = c_.Prepare("UPDATE vulnerabilities SET feed_digest = ? WHERE id = ?");
+  for (const auto& [id, digest] : rows) st.Reset().Bind(1, digest).Bind(2, id).Run();
 }
 
 void SqliteInventory::DeleteVulnerability(std::int64_t id) {
@@ -100,12 +120,13 @@ void SqliteInventory::DeleteVulnerability(std::int64_t id) {
 }
 
 void SqliteInventory::ReplaceFixedIn(const VulnerabilityRows& rows) {
-  for (const auto& [id, v] : rows) {
+  for (const VulnerabilityRow& row : rows) {
+    const std::int64_t id = row.id;
     c_.Prepare("DELETE FROM vulnerability_fixed_in WHERE vulnerability_id = ?").Bind(1, id).Run();
     auto& st = c_.Prepare(
         "INSERT INTO vulnerability_fixed_in (vulnerability_id, feature_name, version) "
         "VALUES (?, ?, ?)");
-    for (const auto& f : v->fixed_in) {
+    for (const auto& f : row.vulnerability->fixed_in) {
       st.Reset().Bind(1, id).Bind(2, f.feature).Bind(3, f.version).Run();
     }
   }

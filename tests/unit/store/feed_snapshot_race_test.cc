@@ -24,7 +24,9 @@ class WriterBetweenReads : public SqliteInventory {
       const std::vector<VulnerabilityKey>& keys, bool lock) override {
     if (lock && !written_) {
       written_ = true;
-      c_.Exec("UPDATE vulnerabilities SET description = 'changed by the API meanwhile'");
+      c_.Exec(
+          "UPDATE vulnerabilities SET description = 'changed by the API meanwhile', "
+          "feed_digest = NULL");
     }
     return SqliteInventory::LoadVulnerabilities(keys, lock);
   }

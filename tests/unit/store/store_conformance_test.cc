@@ -550,6 +550,42 @@ TEST_P(StoreConformanceTest, FeedSnapshotsApplyInOneTransactionWithTheirPolicy) 
   EXPECT_EQ(all[0].error, "HTTP 500");
 }
 
+// A re-import skips rows whose stored feed digest matches the entry (schema
+// v5): a write by anything else must clear it, or the feed would never
+// restore what the API changed under it.
+TEST_P(StoreConformanceTest, AFeedRowChangedThroughTheApiIsRestoredByTheNextReimport) {
+  FeedSourceState source;
+  source.name = "debian";
+  source.kind = "debian-tracker";
+  const Vulnerability fed = MakeVuln("CVE-R", {{"openssl", "2.0"}}, "from the feed");
+  EXPECT_EQ(store().ApplyFeed(source, FeedOf({fed}), {}, {.notify = false}).added, 1);
+
+  Vulnerability edited = fed;
+  edited.description = "edited through the API";
+  ASSERT_TRUE(Post(edited).notification_name.has_value());
+  FeedCounts counts = store().ApplyFeed(source, FeedOf({fed}), {}, {});
+  EXPECT_EQ(counts.changed, 1);
+  EXPECT_EQ(counts.notifications, 1);
+  EXPECT_EQ(store().GetVulnerability("debian:8", "CVE-R")->description, "from the feed");
+
+  // Only its FixedIn changed: the same.
+  Vulnerability refixed = fed;
+  refixed.fixed_in = {{"openssl", "3.0"}};
+  ASSERT_TRUE(
+      store()
+          .ChangeVulnerability("debian:8", "CVE-R",
+                               [&](const auto&) { return std::optional<Vulnerability>(refixed); })
+          .notification_name);
+  counts = store().ApplyFeed(source, FeedOf({fed}), {}, {});
+  EXPECT_EQ(counts.changed, 1);
+  EXPECT_EQ(store().GetVulnerability("debian:8", "CVE-R")->fixed_in,
+            (std::vector<FixedIn>{{"openssl", "2.0"}}));
+
+  counts = store().ApplyFeed(source, FeedOf({fed}), {}, {});
+  EXPECT_EQ(counts.unchanged, 1);
+  EXPECT_EQ(counts.changed + counts.notifications, 0);
+}
+
 // The bulk path works in batches (a few hundred per round trip on
 // PostgreSQL): what crosses a batch boundary must come out as if applied one
 // by one — every row, its FixedIn, a key listed twice, metadata by name.
