@@ -7,7 +7,7 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build pkg-config clang-format librabbitmq-dev rabbitmq-server
   libboost-dev libcurl4-openssl-dev libpq-dev libsqlite3-dev libssl-dev
-  nlohmann-json3-dev libyaml-cpp-dev libspdlog-dev libfmt-dev libcli11-dev
+  nlohmann-json3-dev rapidjson-dev libyaml-cpp-dev libspdlog-dev libfmt-dev libcli11-dev
   prometheus-cpp-dev libgtest-dev libgmock-dev libbenchmark-dev
   libarchive-dev librpm-dev libisal-dev libxml2-dev
   postgresql-15 openssl curl python3 python3-jsonschema wrk

@@ -1,11 +1,20 @@
 #include "updater/parsers/json_stream.h"
 
 #include <algorithm>
+#include <array>
 #include <cstddef>
+#include <cstdlib>
+#include <cstring>
 #include <iterator>
+#include <limits>
+#include <memory>
+#include <new>
 #include <string>
 #include <string_view>
 #include <utility>
+
+#include <rapidjson/error/en.h>
+#include <rapidjson/reader.h>
 
 #include "updater/parsers/feed_parser.h"
 
@@ -52,9 +61,151 @@ class JsonStreamIterator {
   std::streambuf* buffer_ = nullptr;
 };
 
+// The bytes of a JsonStream as RapidJSON's input stream concept wants them,
+// read a block at a time so that taking a byte is a pointer increment:
+// '\0' for the end. JSON has no raw NUL, and RapidJSON would read one as
+// the end of the document, so a block ends before a NUL and reaching it
+// fails the document at its position; the document length limit is
+// checked the same way.
+class RapidJsonInput {
+ public:
+  using Ch = char;
+
+  explicit RapidJsonInput(JsonStream& stream) : stream_(stream) {}
+  RapidJsonInput(const RapidJsonInput&) = delete;
+  RapidJsonInput& operator=(const RapidJsonInput&) = delete;
+
+  Ch Peek() { return pos_ != end_ || Fill() ? *pos_ : '\0'; }
+  Ch Take() { return pos_ != end_ || Fill() ? *pos_++ : '\0'; }
+  std::size_t Tell() const { return static_cast<std::size_t>(before_ + (pos_ - block_.data())); }
+
+  // Only in-situ parsing writes; these are never called.
+  Ch* PutBegin() { return nullptr; }
+  void Put(Ch) {}
+  void Flush() {}
+  std::size_t PutEnd(Ch*) { return 0; }
+
+ private:
+  enum class Stop { kNone, kNul, kLimit };
+
+  // The next block; false at the end of the document.
+  bool Fill() {
+    before_ += static_cast<std::uint64_t>(end_ - block_.data());
+    pos_ = end_ = block_.data();
+    if (stop_ == Stop::kNul) {
+      stream_.FailAt(before_ + 1, "a NUL byte, which JSON does not allow");
+    }
+    if (stop_ == Stop::kLimit) {
+      stream_.FailAt(
+          before_ + 1,
+          "document longer than " + std::to_string(stream_.limits_.max_document_bytes) + " bytes");
+    }
+    const std::streamsize got =
+        stream_.in_.rdbuf()->sgetn(block_.data(), static_cast<std::streamsize>(block_.size()));
+    if (got <= 0) return false;
+    auto n = static_cast<std::size_t>(got);
+    const std::uint64_t max = stream_.limits_.max_document_bytes;
+    if (max != 0 && before_ + n > max) {
+      n = static_cast<std::size_t>(max - before_);
+      stop_ = Stop::kLimit;
+    }
+    if (const void* nul = std::memchr(block_.data(), '\0', n)) {
+      n = static_cast<std::size_t>(static_cast<const char*>(nul) - block_.data());
+      stop_ = Stop::kNul;
+    }
+    end_ = block_.data() + n;
+    return n != 0 || Fill();
+  }
+
+  JsonStream& stream_;
+  std::array<char, 64 << 10> block_{};
+  const char* pos_ = block_.data();
+  const char* end_ = block_.data();
+  std::uint64_t before_ = 0;  // bytes of the blocks before this one
+  Stop stop_ = Stop::kNone;
+};
+
 namespace {
 
 using Json = nlohmann::json;
+
+// Thrown by BoundedStack when a string outgrows JsonLimits::max_string_bytes.
+struct StringTooLong {};
+
+// The allocator of RapidJSON's parse stack, which holds the string being
+// read (recursion keeps no state there): growing it past a capacity that
+// already exceeds the limit means the string is longer than the limit, so
+// a 100 MB string is refused after about the limit's bytes, never held.
+class BoundedStack {
+ public:
+  static constexpr bool kNeedFree = true;
+
+  explicit BoundedStack(std::size_t max_string_bytes) : max_(max_string_bytes) {}
+  // RapidJSON's stack can make its own allocator; the reader is always given
+  // one, so this unbounded one is never made.
+  BoundedStack() : max_(std::numeric_limits<std::size_t>::max()) {}
+
+  void* Malloc(std::size_t size) { return Realloc(nullptr, 0, size); }
+  void* Realloc(void* block, std::size_t old_size, std::size_t new_size) {
+    if (old_size > max_) throw StringTooLong{};
+    if (new_size == 0) {
+      std::free(block);
+      return nullptr;
+    }
+    void* grown = std::realloc(block, new_size);
+    if (grown == nullptr) throw std::bad_alloc();
+    return grown;
+  }
+  static void Free(void* block) { std::free(block); }
+
+ private:
+  std::size_t max_;
+};
+
+// RapidJSON's handler concept, forwarding to an nlohmann SAX handler with
+// the same events nlohmann's own parser gives: a non-negative integer is
+// unsigned, a negative one signed, anything else a float.
+class SaxForwarder {
+ public:
+  using Ch = char;
+
+  SaxForwarder(nlohmann::json_sax<Json>& sax, std::size_t max_string_bytes)
+      : sax_(sax), max_string_bytes_(max_string_bytes) {}
+
+  bool Null() { return sax_.null(); }
+  bool Bool(bool value) { return sax_.boolean(value); }
+  bool Int(int value) { return sax_.number_integer(value); }
+  bool Uint(unsigned value) { return sax_.number_unsigned(value); }
+  bool Int64(std::int64_t value) { return sax_.number_integer(value); }
+  bool Uint64(std::uint64_t value) { return sax_.number_unsigned(value); }
+  bool Double(double value) {
+    // No handler reads a float's literal text; nlohmann's own is not kept.
+    text_.clear();
+    return sax_.number_float(value, text_);
+  }
+  bool RawNumber(const Ch*, rapidjson::SizeType, bool) { return false; }  // not asked for
+  bool String(const Ch* text, rapidjson::SizeType length, bool /*copy*/) {
+    if (length > max_string_bytes_) throw StringTooLong{};
+    text_.assign(text, length);
+    return sax_.string(text_);
+  }
+  bool Key(const Ch* text, rapidjson::SizeType length, bool /*copy*/) {
+    if (length > max_string_bytes_) throw StringTooLong{};
+    text_.assign(text, length);
+    return sax_.key(text_);
+  }
+  bool StartObject() { return sax_.start_object(kUnknownSize); }
+  bool EndObject(rapidjson::SizeType) { return sax_.end_object(); }
+  bool StartArray() { return sax_.start_array(kUnknownSize); }
+  bool EndArray(rapidjson::SizeType) { return sax_.end_array(); }
+
+ private:
+  static constexpr std::size_t kUnknownSize = static_cast<std::size_t>(-1);
+
+  nlohmann::json_sax<Json>& sax_;
+  const std::size_t max_string_bytes_;
+  std::string text_;
+};
 
 void StripNul(std::string& text) {
   text.erase(std::remove(text.begin(), text.end(), '\0'), text.end());
@@ -136,8 +287,16 @@ class BoundedSax final : public nlohmann::json_sax<Json> {
 JsonStream::JsonStream(std::istream& in, std::string document_name, JsonLimits limits)
     : in_(in), document_name_(std::move(document_name)), limits_(limits) {}
 
+std::uint64_t JsonStream::position() const {
+  return reading_ != nullptr ? reading_->Tell() : consumed_;
+}
+
 void JsonStream::Fail(const std::string& what) const {
-  throw ParseError(document_name_, "byte " + std::to_string(consumed_), what);
+  FailAt(position(), what);
+}
+
+void JsonStream::FailAt(std::uint64_t position, const std::string& what) const {
+  throw ParseError(document_name_, "byte " + std::to_string(position), what);
 }
 
 void JsonStream::Consume(char c) {
@@ -171,11 +330,42 @@ void JsonStream::Consume(char c) {
 
 void JsonStream::Sax(nlohmann::json_sax<Json>& handler) {
   BoundedSax bounded(*this, handler, document_name_, limits_.max_depth);
-  if (!Json::sax_parse(JsonStreamIterator(this), JsonStreamIterator(), &bounded)) {
+  SaxForwarder forward(bounded, limits_.max_string_bytes);
+  // 64 KiB of block: not on the stack of whichever thread runs an update.
+  auto input = std::make_unique<RapidJsonInput>(*this);
+  reading_ = input.get();
+  struct Done {
+    const RapidJsonInput*& reading;
+    std::uint64_t& consumed;
+    ~Done() {
+      consumed = reading->Tell();
+      reading = nullptr;
+    }
+  } done{reading_, consumed_};
+  BoundedStack stack(limits_.max_string_bytes);
+  rapidjson::GenericReader<rapidjson::UTF8<>, rapidjson::UTF8<>, BoundedStack> reader(&stack);
+  // The recursive reader takes '{' before it calls StartObject, so a
+  // handler's error names the byte it is at; its recursion is bounded by
+  // BoundedSax's depth limit, which throws first. Strings must be valid
+  // UTF-8, as nlohmann's lexer required; floats are read to the last bit,
+  // as strtod reads them.
+  constexpr unsigned kFlags =
+      rapidjson::kParseValidateEncodingFlag | rapidjson::kParseFullPrecisionFlag;
+  rapidjson::ParseResult result;
+  try {
+    result = reader.Parse<kFlags>(*input, forward);
+  } catch (const StringTooLong&) {
+    Fail("string longer than " + std::to_string(limits_.max_string_bytes) + " bytes");
+  }
+  if (result) return;
+  if (result.Code() == rapidjson::kParseErrorTermination) {
     // Handlers report their errors by throwing; a bare false is a bug, but
     // it must still fail the document rather than pass it half read.
     Fail("document rejected");
   }
+  // Offsets count from 0; positions in messages count bytes from 1.
+  throw ParseError(document_name_, "byte " + std::to_string(result.Offset() + 1),
+                   rapidjson::GetParseError_En(result.Code()));
 }
 
 Json JsonStream::Dom() {
