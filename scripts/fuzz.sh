@@ -12,7 +12,7 @@ shift || true
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
   targets=(request_body_fuzz config_fuzz page_token_fuzz http_request_fuzz
-           stomp_frame_fuzz version_dpkg_fuzz version_rpm_fuzz version_apk_fuzz)
+           stomp_frame_fuzz json_stream_fuzz version_dpkg_fuzz version_rpm_fuzz version_apk_fuzz)
 fi
 
 cmake --preset fuzz > /dev/null

@@ -7,7 +7,7 @@
 #   2. the unit tests again under AddressSanitizer + UndefinedBehaviorSanitizer;
 #   3. the unit tests (the engine, the stores, the receivers) under
 #      ThreadSanitizer;
-#   4. every libFuzzer target for 30 s (scripts/fuzz.sh; clang, ASan+UBSan);
+#   4. every libFuzzer target for 25 s (scripts/fuzz.sh; clang, ASan+UBSan);
 #   and, after the dev tests, the Debian package installed and removed for
 #   real (tests/package/test_deb.sh, as root).
 # The store and integration suites run against SQLite and against a private
@@ -59,7 +59,7 @@ cmake --preset tsan -DHERALD_UNITY=ON
 cmake --build --preset tsan -j "$jobs" --target herald_unit_tests
 TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 ctest --preset tsan -j "$jobs" -L unit
 
-echo "== fuzzing, 30 s per target"
-bash scripts/fuzz.sh 30
+echo "== fuzzing, 25 s per target"
+bash scripts/fuzz.sh 25
 
 echo "== all suites passed in $(( $(date +%s) - started )) s"

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <array>
+#include <charconv>
+#include <cmath>
 #include <cstddef>
 #include <cstdlib>
 #include <cstring>
@@ -11,12 +13,14 @@
 #include <new>
 #include <string>
 #include <string_view>
+#include <system_error>
 #include <utility>
 
 #include <rapidjson/error/en.h>
 #include <rapidjson/reader.h>
 
 #include "updater/parsers/feed_parser.h"
+#include "util/utf8.h"
 
 namespace herald::updater {
 
@@ -138,7 +142,8 @@ struct StringTooLong {};
 // a 100 MB string is refused after about the limit's bytes, never held.
 class BoundedStack {
  public:
-  static constexpr bool kNeedFree = true;
+  // Part of RapidJSON's allocator concept, read by its containers, not its stack.
+  [[maybe_unused]] static constexpr bool kNeedFree = true;
 
   explicit BoundedStack(std::size_t max_string_bytes) : max_(max_string_bytes) {}
   // RapidJSON's stack can make its own allocator; the reader is always given
@@ -169,8 +174,8 @@ class SaxForwarder {
  public:
   using Ch = char;
 
-  SaxForwarder(nlohmann::json_sax<Json>& sax, std::size_t max_string_bytes)
-      : sax_(sax), max_string_bytes_(max_string_bytes) {}
+  SaxForwarder(JsonStream& stream, nlohmann::json_sax<Json>& sax, std::size_t max_string_bytes)
+      : stream_(stream), sax_(sax), max_string_bytes_(max_string_bytes) {}
 
   bool Null() { return sax_.null(); }
   bool Bool(bool value) { return sax_.boolean(value); }
@@ -178,19 +183,50 @@ class SaxForwarder {
   bool Uint(unsigned value) { return sax_.number_unsigned(value); }
   bool Int64(std::int64_t value) { return sax_.number_integer(value); }
   bool Uint64(std::uint64_t value) { return sax_.number_unsigned(value); }
-  bool Double(double value) {
-    // No handler reads a float's literal text; nlohmann's own is not kept.
+  bool Double(double value) {  // not asked for: numbers come as RawNumber
     text_.clear();
     return sax_.number_float(value, text_);
   }
-  bool RawNumber(const Ch*, rapidjson::SizeType, bool) { return false; }  // not asked for
+  // Numbers are converted here, not by RapidJSON 1.1.0: its full-precision
+  // conversion reads "0E-201" as -1.47e-185 (__builtin_clzll(0) in
+  // internal/diyfp.h; found by json_stream_fuzz), and its normal one is off
+  // by an ulp for long mantissas. from_chars rounds correctly, as strtod
+  // (nlohmann's) does; an integer that does not fit is a float, as in
+  // nlohmann; a float that overflows is refused, one that underflows is 0.
+  bool RawNumber(const Ch* text, rapidjson::SizeType length, bool /*copy*/) {
+    const char* end = text + length;
+    const bool integral =
+        std::none_of(text, end, [](char c) { return c == '.' || c == 'e' || c == 'E'; });
+    if (integral && text[0] == '-') {
+      std::int64_t value = 0;
+      if (const auto r = std::from_chars(text, end, value); r.ec == std::errc() && r.ptr == end) {
+        return sax_.number_integer(value);
+      }
+    } else if (integral) {
+      std::uint64_t value = 0;
+      if (const auto r = std::from_chars(text, end, value); r.ec == std::errc() && r.ptr == end) {
+        return sax_.number_unsigned(value);
+      }
+    }
+    text_.assign(text, length);
+    double value = 0;
+    const auto r = std::from_chars(text, end, value);
+    if (r.ec == std::errc::result_out_of_range) {
+      // Too large or too small for a double: strtod says which (±HUGE_VAL).
+      value = std::strtod(text_.c_str(), nullptr);
+    } else if (r.ec != std::errc() || r.ptr != end) {
+      stream_.Fail("a number that is no double: " + text_);  // RapidJSON checked the grammar
+    }
+    if (!std::isfinite(value)) stream_.Fail("number overflow: " + text_);
+    return sax_.number_float(value, text_);
+  }
   bool String(const Ch* text, rapidjson::SizeType length, bool /*copy*/) {
-    if (length > max_string_bytes_) throw StringTooLong{};
+    Check(text, length);
     text_.assign(text, length);
     return sax_.string(text_);
   }
   bool Key(const Ch* text, rapidjson::SizeType length, bool /*copy*/) {
-    if (length > max_string_bytes_) throw StringTooLong{};
+    Check(text, length);
     text_.assign(text, length);
     return sax_.key(text_);
   }
@@ -202,6 +238,18 @@ class SaxForwarder {
  private:
   static constexpr std::size_t kUnknownSize = static_cast<std::size_t>(-1);
 
+  void Check(const Ch* text, rapidjson::SizeType length) {
+    if (length > max_string_bytes_) throw StringTooLong{};
+    // RapidJSON validates the bytes as written, not what a \u escape stands
+    // for: a lone low surrogate (\udc00) comes out as an invalid three-byte
+    // sequence starting 0xED, which PostgreSQL refuses and nlohmann refused.
+    if (std::memchr(text, '\xED', length) != nullptr &&
+        !util::IsValidUtf8(std::string_view(text, length))) {
+      stream_.Fail("a \\u escape that is no character (a lone surrogate)");
+    }
+  }
+
+  JsonStream& stream_;
   nlohmann::json_sax<Json>& sax_;
   const std::size_t max_string_bytes_;
   std::string text_;
@@ -330,7 +378,7 @@ void JsonStream::Consume(char c) {
 
 void JsonStream::Sax(nlohmann::json_sax<Json>& handler) {
   BoundedSax bounded(*this, handler, document_name_, limits_.max_depth);
-  SaxForwarder forward(bounded, limits_.max_string_bytes);
+  SaxForwarder forward(*this, bounded, limits_.max_string_bytes);
   // 64 KiB of block: not on the stack of whichever thread runs an update.
   auto input = std::make_unique<RapidJsonInput>(*this);
   reading_ = input.get();
@@ -347,10 +395,10 @@ void JsonStream::Sax(nlohmann::json_sax<Json>& handler) {
   // The recursive reader takes '{' before it calls StartObject, so a
   // handler's error names the byte it is at; its recursion is bounded by
   // BoundedSax's depth limit, which throws first. Strings must be valid
-  // UTF-8, as nlohmann's lexer required; floats are read to the last bit,
-  // as strtod reads them.
+  // UTF-8, as nlohmann's lexer required; numbers come as text, for
+  // SaxForwarder::RawNumber.
   constexpr unsigned kFlags =
-      rapidjson::kParseValidateEncodingFlag | rapidjson::kParseFullPrecisionFlag;
+      rapidjson::kParseValidateEncodingFlag | rapidjson::kParseNumbersAsStringsFlag;
   rapidjson::ParseResult result;
   try {
     result = reader.Parse<kFlags>(*input, forward);

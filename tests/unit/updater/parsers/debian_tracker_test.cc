@@ -324,6 +324,11 @@ TEST(DebianTrackerParserTest, MalformedJsonIsAParseError) {
       R"({"openssl": {"CVE-2014-0160": {"description": "bad \q escape"}}})",
       R"({"openssl" {}})",
       R"({"openssl": {"CVE-2014-0160": {"debianbug": 1e999}}})",
+      // \u escapes that are no character: a lone low surrogate, a high one
+      // not followed by its low half, a low one in a key.
+      R"({"openssl": {"CVE-2014-0160": {"description": "x\udc00y"}}})",
+      R"({"openssl": {"CVE-2014-0160": {"description": "x\ud800y"}}})",
+      R"({"openssl": {"CVE-2014-0160": {"x\udfff": 1}}})",
   };
   for (const std::string& text : cases) {
     SCOPED_TRACE(text);
